@@ -1,0 +1,106 @@
+using System.Linq.Expressions;
+using IdentiGuard.Data.Accounts;
+using IdentiGuard.Data.Activity;
+using IdentiGuard.Data.Alerts;
+using IdentiGuard.Data.Ingestion;
+using IdentiGuard.Data.Support;
+using IdentiGuard.Data.Tenants;
+using IdentiGuard.Data.Workspaces;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace IdentiGuard.Data;
+
+public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> options, IWorkspaceScope workspaceScope)
+    : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options)
+{
+    /// <summary>Read by the global query filters on every query (EF parameterises it per context instance).</summary>
+    public Guid? CurrentWorkspaceId => workspaceScope.WorkspaceId;
+
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+    public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<TenantHook> TenantHooks => Set<TenantHook>();
+    public DbSet<StoredEvent> Events => Set<StoredEvent>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<AlertEvent> AlertEvents => Set<AlertEvent>();
+    public DbSet<ActivityEntry> Activity => Set<ActivityEntry>();
+    public DbSet<SupportRequest> SupportRequests => Set<SupportRequest>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Workspace>(e => e.Property(w => w.Name).HasMaxLength(100));
+        builder.Entity<WorkspaceMember>(e =>
+        {
+            e.HasKey(m => new { m.WorkspaceId, m.UserId });
+            e.HasIndex(m => m.UserId);
+        });
+        builder.Entity<ApiToken>(e =>
+        {
+            e.HasIndex(t => t.Prefix).IsUnique();
+            e.Property(t => t.Name).HasMaxLength(100);
+        });
+        builder.Entity<Tenant>(e =>
+        {
+            e.Property(t => t.Name).HasMaxLength(200);
+            e.Property(t => t.DomainUrl).HasMaxLength(300);
+            e.Property(t => t.ClientId).HasMaxLength(200);
+            e.HasIndex(t => t.WorkspaceId);
+            e.HasMany(t => t.Hooks).WithOne().HasForeignKey(h => h.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<StoredEvent>(e =>
+        {
+            e.HasIndex(x => new { x.TenantId, x.Uuid }).IsUnique();
+            e.HasIndex(x => new { x.TenantId, x.Id });
+            e.HasIndex(x => new { x.WorkspaceId, x.Published });
+            e.Property(x => x.Uuid).HasMaxLength(100);
+            e.Property(x => x.EventType).HasMaxLength(200);
+        });
+        builder.Entity<Alert>(e =>
+        {
+            e.HasIndex(a => new { a.TenantId, a.GroupKey }).IsUnique();
+            e.HasIndex(a => new { a.WorkspaceId, a.LastSeen });
+            e.HasMany(a => a.Events).WithOne().HasForeignKey(x => x.AlertId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<AlertEvent>(e => e.HasKey(x => new { x.AlertId, x.StoredEventId }));
+        builder.Entity<ActivityEntry>(e =>
+        {
+            e.HasIndex(a => new { a.WorkspaceId, a.At });
+            e.HasIndex(a => a.OktaRequestId);
+        });
+        builder.Entity<SupportRequest>(e => e.HasIndex(s => s.Reference).IsUnique());
+
+        ApplyWorkspaceFilters(builder);
+        StoreDateTimesAsUtc(builder);
+    }
+
+    /// <summary>The one place workspace isolation is enforced: every <see cref="IWorkspaceOwned"/> entity is filtered.</summary>
+    private void ApplyWorkspaceFilters(ModelBuilder builder)
+    {
+        foreach (var entity in builder.Model.GetEntityTypes())
+        {
+            if (!typeof(IWorkspaceOwned).IsAssignableFrom(entity.ClrType)) continue;
+            var parameter = Expression.Parameter(entity.ClrType, "e");
+            var workspaceId = Expression.Convert(Expression.Property(parameter, nameof(IWorkspaceOwned.WorkspaceId)), typeof(Guid?));
+            var current = Expression.Property(Expression.Constant(this), nameof(CurrentWorkspaceId));
+            entity.SetQueryFilter(Expression.Lambda(Expression.Equal(workspaceId, current), parameter));
+        }
+    }
+
+    /// <summary>SQLite returns DateTime with an unspecified kind; every stored time is UTC.</summary>
+    private static void StoreDateTimesAsUtc(ModelBuilder builder)
+    {
+        var utc = new ValueConverter<DateTime, DateTime>(v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+        var nullableUtc = new ValueConverter<DateTime?, DateTime?>(v => v, v => v.HasValue ? DateTime.SpecifyKind(v.Value, DateTimeKind.Utc) : v);
+        foreach (var property in builder.Model.GetEntityTypes().SelectMany(t => t.GetProperties()))
+        {
+            if (property.ClrType == typeof(DateTime)) property.SetValueConverter(utc);
+            else if (property.ClrType == typeof(DateTime?)) property.SetValueConverter(nullableUtc);
+        }
+    }
+}

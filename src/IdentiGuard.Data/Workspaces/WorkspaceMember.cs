@@ -1,0 +1,17 @@
+namespace IdentiGuard.Data.Workspaces;
+
+public enum WorkspaceRole
+{
+    Viewer = 0,
+    Analyst = 1,
+    Admin = 2,
+    Owner = 3,
+}
+
+public sealed class WorkspaceMember : IWorkspaceOwned
+{
+    public Guid WorkspaceId { get; set; }
+    public Guid UserId { get; set; }
+    public WorkspaceRole Role { get; set; }
+    public DateTime AddedAt { get; set; }
+}

@@ -1,0 +1,68 @@
+using IdentiGuard.Data.Accounts;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace IdentiGuard.Server.Accounts;
+
+public static class AccountEndpoints
+{
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        // Form posts from the static sign-in and setup pages (antiforgery is validated for form-bound endpoints).
+        var forms = app.MapGroup("/account").ExcludeFromDescription();
+        forms.MapPost("/login", SignInAsync);
+        forms.MapPost("/logout", SignOutAsync);
+        forms.MapPost("/setup", SetUpAsync);
+
+        var api = app.MapGroup("/api/me").RequireAuthorization().WithTags("Account");
+        api.MapGet("/", (HttpContext http) => TypedResults.Ok(new MeResponse(http.User.UserId()!.Value, http.User.DisplayName())));
+        api.MapGet("/tokens", async (HttpContext http, ApiTokenService tokens, CancellationToken ct) => TypedResults.Ok(await tokens.ListAsync(http.User.UserId()!.Value, ct)));
+        api.MapPost("/tokens", CreateTokenAsync);
+        api.MapDelete("/tokens/{tokenId:guid}", async Task<Results<NoContent, NotFound>> (Guid tokenId, HttpContext http, ApiTokenService tokens, CancellationToken ct) =>
+            await tokens.RevokeAsync(http.User.UserId()!.Value, tokenId, ct) ? TypedResults.NoContent() : TypedResults.NotFound());
+        return app;
+    }
+
+    public sealed record MeResponse(Guid Id, string Email);
+
+    public sealed record CreateTokenRequest(string Name, int? ExpiresInDays);
+
+    private static async Task<Results<Ok<CreatedApiToken>, ValidationProblem>> CreateTokenAsync(CreateTokenRequest request, HttpContext http, ApiTokenService tokens, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["Give the token a name of at most 100 characters."] });
+        if (request.ExpiresInDays is < 1 or > 366)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["expiresInDays"] = ["Choose an expiry between 1 and 366 days."] });
+        var lifetime = TimeSpan.FromDays(request.ExpiresInDays ?? 90);
+        return TypedResults.Ok(await tokens.CreateAsync(http.User.UserId()!.Value, request.Name, lifetime, ct));
+    }
+
+    private static async Task<RedirectHttpResult> SignInAsync([FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl, SignInManager<AppUser> signIn)
+    {
+        var result = await signIn.PasswordSignInAsync(email?.Trim() ?? "", password ?? "", isPersistent: false, lockoutOnFailure: true);
+        if (result.Succeeded) return TypedResults.LocalRedirect(SafeReturnUrl(returnUrl));
+        var error = result.IsLockedOut ? "locked" : "invalid";
+        return TypedResults.Redirect($"/account/login?error={error}&returnUrl={Uri.EscapeDataString(SafeReturnUrl(returnUrl))}");
+    }
+
+    private static async Task<RedirectHttpResult> SignOutAsync(SignInManager<AppUser> signIn)
+    {
+        await signIn.SignOutAsync();
+        return TypedResults.LocalRedirect("/account/login");
+    }
+
+    private static async Task<RedirectHttpResult> SetUpAsync([FromForm] string email, [FromForm] string password, [FromForm] string workspaceName,
+        OwnerBootstrap owner, SignInManager<AppUser> signIn, UserManager<AppUser> users, CancellationToken ct)
+    {
+        var errors = await owner.CreateOwnerAsync(email ?? "", password ?? "", workspaceName ?? "", ct);
+        if (errors is not null) return TypedResults.Redirect("/setup?error=" + Uri.EscapeDataString(string.Join(" ", errors)));
+        var user = await users.FindByEmailAsync(email!.Trim());
+        await signIn.SignInAsync(user!, isPersistent: false);
+        return TypedResults.LocalRedirect("/");
+    }
+
+    /// <summary>Only same-site relative paths; anything else would be an open redirect.</summary>
+    private static string SafeReturnUrl(string? returnUrl)
+        => !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") ? returnUrl : "/";
+}

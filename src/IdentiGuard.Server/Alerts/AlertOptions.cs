@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace IdentiGuard.Server.Alerts;
+
+/// <summary>Section <c>IdentiGuard:Alerts</c>.</summary>
+public sealed class AlertOptions
+{
+    public const string Section = "IdentiGuard:Alerts";
+
+    /// <summary>Events of the same type by the same actor within this window count into one alert.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan GroupingWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How many events an alert keeps as evidence; its count keeps the total.</summary>
+    [Range(1, 10_000)]
+    public int MaxEvidencePerAlert { get; set; } = 50;
+}

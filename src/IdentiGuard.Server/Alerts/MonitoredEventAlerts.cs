@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+using IdentiGuard.Data;
+using IdentiGuard.Data.Alerts;
+using IdentiGuard.Data.Ingestion;
+using IdentiGuard.Server.Okta;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentiGuard.Server.Alerts;
+
+/// <summary>
+/// Turns received events of monitored types into alerts grouped by tenant, event type and actor within the grouping
+/// window: one row with a count and first/last seen, not one row per event.
+/// </summary>
+public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, EventTypeCatalog catalog, IOptions<AlertOptions> options, TimeProvider time)
+{
+    /// <summary>Adds or updates alerts in <paramref name="db"/> (the caller saves, together with its cursor).</summary>
+    public async Task ApplyAsync(IdentiGuardDbContext db, Guid workspaceId, Guid tenantId, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    {
+        var window = options.Value.GroupingWindow;
+        var now = time.GetUtcNow().UtcDateTime;
+        var open = new Dictionary<(string Type, string Actor), List<Alert>>();
+
+        foreach (var e in events)
+        {
+            var actor = ActorOf(e);
+            if (!open.TryGetValue((e.EventType, actor), out var candidates))
+            {
+                var from = e.Published - window;
+                candidates = await db.Alerts.IgnoreQueryFilters().Include(a => a.Events)
+                    .Where(a => a.TenantId == tenantId && a.Kind == AlertKind.MonitoredEvent && a.EventType == e.EventType && a.Actor == actor && a.LastSeen >= from)
+                    .ToListAsync(ct);
+                open[(e.EventType, actor)] = candidates;
+            }
+
+            var alert = candidates.FirstOrDefault(a => e.Published >= a.FirstSeen - window && e.Published <= a.LastSeen + window);
+            if (alert is null)
+            {
+                alert = new Alert
+                {
+                    Id = Guid.NewGuid(), WorkspaceId = workspaceId, TenantId = tenantId, Kind = AlertKind.MonitoredEvent, RuleId = e.EventType,
+                    Title = TitleFor(e), Severity = severities.Classify(e.EventType), EventType = e.EventType, Actor = actor,
+                    GroupKey = $"event:{e.EventType}:{actor}:{e.Uuid}", FirstSeen = e.Published, LastSeen = e.Published, CreatedAt = now,
+                    IsHistorical = e.Source == EventSource.Backfill,
+                };
+                db.Alerts.Add(alert);
+                candidates.Add(alert);
+            }
+            else
+            {
+                if (e.Published < alert.FirstSeen) alert.FirstSeen = e.Published;
+                if (e.Published > alert.LastSeen) alert.LastSeen = e.Published;
+            }
+            alert.Count++;
+            alert.UpdatedAt = now;
+            if (alert.Events.Count < options.Value.MaxEvidencePerAlert) alert.Events.Add(new AlertEvent { AlertId = alert.Id, StoredEventId = e.Id });
+        }
+    }
+
+    public static string ActorOf(StoredEvent e)
+    {
+        var actor = e.ActorAlternateId ?? e.ActorId;
+        return string.IsNullOrWhiteSpace(actor) ? "unknown" : actor.Length > 200 ? actor[..200] : actor;
+    }
+
+    private string TitleFor(StoredEvent e)
+    {
+        var displayMessage = (JsonNode.Parse(e.Json) as JsonObject)?["displayMessage"] is JsonValue v ? v.ToString() : null;
+        if (!string.IsNullOrWhiteSpace(displayMessage)) return displayMessage.Length > 200 ? displayMessage[..200] : displayMessage;
+        var description = catalog.Find(e.EventType)?.Description;
+        if (string.IsNullOrWhiteSpace(description)) return e.EventType;
+        var sentence = description.Split(". ")[0].TrimEnd('.');
+        return sentence.Length > 200 ? sentence[..200] : sentence;
+    }
+}

@@ -1,0 +1,41 @@
+using IdentiGuard.Data.Workspaces;
+using IdentiGuard.Server.Workspaces;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+
+namespace IdentiGuard.Server.Components.Shared;
+
+/// <summary>
+/// Base of every page under <c>/w/{WorkspaceId}</c>: enters the workspace through <see cref="WorkspaceAccess"/> (the same
+/// gate as the API) before the page loads anything; a non-member sees "not found", exactly like the API's 404.
+/// </summary>
+public abstract class WorkspacePage : ComponentBase
+{
+    [Parameter]
+    public Guid WorkspaceId { get; set; }
+
+    [CascadingParameter]
+    private Task<AuthenticationState>? AuthenticationState { get; set; }
+
+    [Inject]
+    private WorkspaceAccess Access { get; set; } = default!;
+
+    protected WorkspaceMembership? Membership { get; private set; }
+
+    /// <summary>False until the membership check ran, then whether the user may see the workspace.</summary>
+    protected bool Loaded { get; private set; }
+
+    protected bool CanAdminister => Membership?.Role >= WorkspaceRole.Admin;
+
+    protected sealed override async Task OnParametersSetAsync()
+    {
+        Loaded = false;
+        var user = AuthenticationState is null ? null : (await AuthenticationState).User;
+        Membership = user is null ? null : await Access.EnterAsync(user, WorkspaceId);
+        if (Membership is not null) await OnWorkspaceReadyAsync();
+        Loaded = true;
+    }
+
+    /// <summary>Load the page's data here: the workspace scope is entered.</summary>
+    protected virtual Task OnWorkspaceReadyAsync() => Task.CompletedTask;
+}

@@ -1,0 +1,21 @@
+using IdentiGuard.Server.Workspaces;
+using MudBlazor.Services;
+
+namespace IdentiGuard.Server.Components;
+
+public static class UiExtensions
+{
+    public static IServiceCollection AddUi(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddScoped<WorkspaceAccess>();
+        return services;
+    }
+
+    public static void MapUi(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json;
+using IdentiGuard.Data.Activity;
+using IdentiGuard.Data.Ingestion;
+using IdentiGuard.Server.Activity;
+using IdentiGuard.Server.Configuration;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+
+namespace IdentiGuard.Server.Ingestion;
+
+/// <summary>
+/// <c>/hooks/okta/{tenantId}</c>: Okta's one-time verification GET and its event deliveries. A delivery is acknowledged
+/// (200) only once its events are durably stored; processing happens afterwards in the tenant's grain. Every refusal
+/// is a 4xx (Okta does not retry those), stores nothing, and is recorded in the tenant's activity log.
+/// </summary>
+public static partial class HookEndpoints
+{
+    public const string VerificationHeader = "x-okta-verification-challenge";
+
+    public static void MapHookEndpoints(this IEndpointRouteBuilder app)
+    {
+        var hooks = app.MapGroup("/hooks/okta").ExcludeFromDescription().AllowAnonymous().DisableAntiforgery();
+        hooks.MapGet("/{tenantId:guid}", VerifyAsync);
+        hooks.MapPost("/{tenantId:guid}", DeliverAsync);
+    }
+
+    private static async Task<IResult> VerifyAsync(Guid tenantId, HttpContext http, HookTenants tenants, ActivityLog activity, CancellationToken ct)
+    {
+        var challenge = http.Request.Headers[VerificationHeader].ToString();
+        if (challenge.Length == 0)
+            return TypedResults.Problem("This is an Okta event hook endpoint; Okta's verification request carries the x-okta-verification-challenge header.", statusCode: 400);
+        var tenant = await tenants.FindAsync(tenantId, ct);
+        if (tenant is null) return TypedResults.NotFound();
+        // The auth header is not required here: Okta does not document sending it on the verification GET.
+        await activity.WriteAsync(tenant.WorkspaceId, tenant.TenantId, "hook.verification", ActivityOutcome.Success,
+            "Answered Okta's event hook verification challenge.", actor: "Okta", actorIp: http.Connection.RemoteIpAddress?.ToString(), ct: ct);
+        return TypedResults.Json(new { verification = challenge });
+    }
+
+    private static async Task<IResult> DeliverAsync(Guid tenantId, HttpContext http, HookTenants tenants, EventStore store, ActivityLog activity,
+        IngestionNotifier notifier, IOptions<IdentiGuardOptions> options, TimeProvider time, ILogger<HookTenants> logger, CancellationToken ct)
+    {
+        var remoteIp = http.Connection.RemoteIpAddress?.ToString();
+        var tenant = await tenants.FindAsync(tenantId, ct);
+        if (tenant is null)
+        {
+            UnknownTenant(logger, tenantId, remoteIp);
+            return TypedResults.Problem("No IdentiGuard tenant has this event hook URI. Remove the hook in Okta or re-add the tenant.", statusCode: 404);
+        }
+
+        async Task<IResult> Reject(int status, string reason)
+        {
+            await activity.WriteAsync(tenant.WorkspaceId, tenant.TenantId, "hook.delivery.rejected", ActivityOutcome.Failure,
+                $"Refused an event hook delivery ({status}): {reason}", actor: "Okta", actorIp: remoteIp, ct: ct);
+            return TypedResults.Problem(reason, statusCode: status);
+        }
+
+        if (!HookTenants.IsAuthorized(tenant, http.Request.Headers.Authorization.ToString()))
+            return await Reject(401, "the Authorization header does not carry this tenant's event hook secret.");
+
+        var limit = options.Value.MaxHookBodyBytes;
+        if (http.Request.ContentLength > limit) return await Reject(413, $"the body is {http.Request.ContentLength} bytes; the limit is {limit}.");
+        var body = await ReadBodyAsync(http, limit, ct);
+        if (body is null) return await Reject(413, $"the body exceeds the limit of {limit} bytes.");
+
+        ParsedDelivery delivery;
+        try
+        {
+            delivery = OktaEventParser.ParseDelivery(body, time.GetUtcNow().UtcDateTime);
+        }
+        catch (FormatException ex)
+        {
+            return await Reject(400, ex.Message);
+        }
+
+        var result = await store.StoreAsync(tenant.WorkspaceId, tenant.TenantId, delivery.Events, EventSource.Hook, ct);
+        notifier.EventsStored(tenant.TenantId);
+        await activity.WriteAsync(tenant.WorkspaceId, tenant.TenantId, "hook.delivery.accepted", ActivityOutcome.Success,
+            $"Accepted an event hook delivery{(delivery.DeliveryId is null ? "" : $" {delivery.DeliveryId}")}: {result.Stored} new event(s), {result.Duplicates} duplicate(s).",
+            actor: "Okta", actorIp: remoteIp, ct: CancellationToken.None);
+        return TypedResults.Ok();
+    }
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is larger (chunked bodies have no Content-Length).</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, long limit, CancellationToken ct)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit + 1;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        try
+        {
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > limit) return null;
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+        return buffer.ToArray();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused an event hook delivery for unknown tenant {TenantId} from {RemoteIp}")]
+    private static partial void UnknownTenant(ILogger logger, Guid tenantId, string? remoteIp);
+}

@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+using System.Text;
+using IdentiGuard.Data;
+using IdentiGuard.Server.Tenants;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentiGuard.Server.Ingestion;
+
+public sealed record HookTenant(Guid TenantId, Guid WorkspaceId, string Name, IReadOnlyList<byte[]> AcceptedSecrets);
+
+/// <summary>Finds the tenant a hook URI names and checks the header secret Okta sends, in constant time.</summary>
+public sealed class HookTenants(IDbContextFactory<IdentiGuardDbContext> dbFactory, TenantSecrets secrets, TimeProvider time)
+{
+    public async Task<HookTenant?> FindAsync(Guid tenantId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        // The hook path is not a user's: the tenant id in the URI decides the workspace, and the secret authenticates.
+        var tenant = await db.Tenants.IgnoreQueryFilters().AsNoTracking()
+            .Where(t => t.Id == tenantId)
+            .Select(t => new { t.Id, t.WorkspaceId, t.Name, t.HookSecretProtected, t.PreviousHookSecretProtected, t.PreviousHookSecretExpiresAt })
+            .FirstOrDefaultAsync(ct);
+        if (tenant is null) return null;
+
+        var accepted = new List<byte[]> { Bytes(secrets.Unprotect(tenant.HookSecretProtected)) };
+        if (tenant.PreviousHookSecretProtected is { } previous && tenant.PreviousHookSecretExpiresAt > time.GetUtcNow().UtcDateTime)
+            accepted.Add(Bytes(secrets.Unprotect(previous)));
+        return new HookTenant(tenant.Id, tenant.WorkspaceId, tenant.Name, accepted);
+    }
+
+    /// <summary>Compares every accepted secret (no early exit), so timing reveals neither the secret nor which one matched.</summary>
+    public static bool IsAuthorized(HookTenant tenant, string? presented)
+    {
+        var candidate = Bytes(presented ?? "");
+        var match = false;
+        foreach (var secret in tenant.AcceptedSecrets) match |= CryptographicOperations.FixedTimeEquals(SHA256.HashData(secret), SHA256.HashData(candidate));
+        return match && candidate.Length > 0;
+    }
+
+    private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
+}

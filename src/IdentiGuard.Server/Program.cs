@@ -1,0 +1,43 @@
+using IdentiGuard.Server.Accounts;
+using IdentiGuard.Server.Activity;
+using IdentiGuard.Server.Alerts;
+using IdentiGuard.Server.Api;
+using IdentiGuard.Server.Cluster;
+using IdentiGuard.Server.Components;
+using IdentiGuard.Server.Configuration;
+using IdentiGuard.Server.Ingestion;
+using IdentiGuard.Server.Okta;
+using IdentiGuard.Server.Storage;
+using IdentiGuard.Server.Support;
+using IdentiGuard.Server.Tenants;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Host.UseDefaultServiceProvider(o => o.ValidateScopes = o.ValidateOnBuild = true);
+builder.AddIdentiGuardOptions();
+builder.AddStorage();
+builder.AddAccounts();
+builder.AddOrleansSilo();
+builder.Services.AddActivity();
+builder.Services.AddOkta();
+builder.Services.AddTenants();
+builder.Services.AddIngestion();
+builder.Services.AddAlerts();
+builder.Services.AddSupport();
+builder.Services.AddApi();
+builder.Services.AddIdentiGuardHealth();
+builder.Services.AddUi();
+
+var app = builder.Build();
+app.UseIdentiGuardErrorHandling();
+app.UseSecurityHeaders();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+app.MapIdentiGuardHealth();
+app.MapHookEndpoints();
+app.MapApi();
+app.MapUi();
+app.Run();
+
+/// <summary>Visible to the test host (WebApplicationFactory).</summary>
+public partial class Program;

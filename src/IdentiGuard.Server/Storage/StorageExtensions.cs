@@ -1,0 +1,45 @@
+using IdentiGuard.Data;
+using IdentiGuard.Data.Workspaces;
+using IdentiGuard.Server.Configuration;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentiGuard.Server.Storage;
+
+public static class StorageExtensions
+{
+    public static WebApplicationBuilder AddStorage(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<StorageOptions>(StorageOptions.Section);
+        var host = builder.Configuration.GetSection(IdentiGuardOptions.Section).Get<IdentiGuardOptions>() ?? new IdentiGuardOptions();
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        Directory.CreateDirectory(host.ResolvedDataDirectory);
+
+        builder.Services.AddScoped<WorkspaceScope>();
+        builder.Services.AddScoped<IWorkspaceScope>(sp => sp.GetRequiredService<WorkspaceScope>());
+        builder.Services.AddDbContextFactory<IdentiGuardDbContext>(options => Configure(options, storage, host), ServiceLifetime.Scoped);
+
+        builder.Services.AddDataProtection()
+            .SetApplicationName("IdentiGuard")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(host.ResolvedDataDirectory, "keys")));
+        builder.Services.AddHostedService<DatabaseInitializer>();
+        return builder;
+    }
+
+    public static void Configure(DbContextOptionsBuilder options, StorageOptions storage, IdentiGuardOptions host)
+    {
+        if (storage.Provider == DatabaseProvider.PostgreSql)
+        {
+            if (string.IsNullOrWhiteSpace(storage.ConnectionString))
+                throw new InvalidOperationException("IdentiGuard:Database:ConnectionString is required when the provider is PostgreSql.");
+            options.UseNpgsql(storage.ConnectionString, npgsql => npgsql.MigrationsAssembly("IdentiGuard.Migrations.PostgreSql"));
+            return;
+        }
+
+        var connectionString = string.IsNullOrWhiteSpace(storage.ConnectionString)
+            ? $"Data Source={Path.Combine(host.ResolvedDataDirectory, "identiguard.db")};Pooling=True"
+            : storage.ConnectionString;
+        options.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly("IdentiGuard.Migrations.Sqlite"))
+            .AddInterceptors(SqliteDurabilityInterceptor.Instance);
+    }
+}

@@ -1,0 +1,12 @@
+namespace IdentiGuard.Server.Tenants;
+
+public static class TenantsExtensions
+{
+    public static IServiceCollection AddTenants(this IServiceCollection services)
+    {
+        services.AddSingleton<TenantSecrets>();
+        services.AddSingleton<TenantConnector>();
+        services.AddScoped<TenantService>();
+        return services;
+    }
+}
