@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using IdentiGuard.OktaEmulator;
+using EmulatedOkta = IdentiGuard.OktaEmulator.OktaEmulator;
+
+namespace IdentiGuard.Tests.Infrastructure;
+
+/// <summary>An emulated Okta org and an IdentiGuard host, with helpers for the guide's steps.</summary>
+internal sealed class TestOrg : IAsyncDisposable
+{
+    private TestOrg(EmulatedOkta okta, IdentiGuardApp app)
+    {
+        Okta = okta;
+        App = app;
+    }
+
+    public EmulatedOkta Okta { get; }
+    public IdentiGuardApp App { get; }
+
+    public static async Task<TestOrg> StartAsync(IDictionary<string, string?>? settings = null, string? publicBaseUrl = null)
+    {
+        var okta = await EmulatedOkta.StartAsync(new OktaEmulatorOptions { LoopbackTestMode = true });
+        var app = await IdentiGuardApp.StartAsync(settings, publicBaseUrl: publicBaseUrl);
+        return new TestOrg(okta, app);
+    }
+
+    /// <summary>Guide step 3: paste Client ID, Client Secret and Domain URL, keep Select All, click Add Tenant.</summary>
+    public async Task<(HttpResponseMessage Response, JsonElement Body)> AddTenantAsync(string? clientId = null, string? clientSecret = null, string? domainUrl = null, IReadOnlyList<string>? eventTypes = null)
+    {
+        var response = await App.Api.PostAsJsonAsync(App.WorkspacePath("/tenants"), new
+        {
+            clientId = clientId ?? Okta.SeedClient.ClientId,
+            clientSecret = clientSecret ?? Okta.SeedClient.ClientSecret,
+            domainUrl = domainUrl ?? Okta.BaseUrl,
+            eventTypes,
+        });
+        var body = response.Content.Headers.ContentLength == 0 ? default : await response.Content.ReadFromJsonAsync<JsonElement>();
+        return (response, body);
+    }
+
+    public async Task<JsonElement> ConnectedTenantAsync()
+    {
+        var (response, body) = await AddTenantAsync();
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        var tenant = body.GetProperty("tenant");
+        Assert.Equal("Connected", tenant.GetProperty("status").GetString());
+        return tenant;
+    }
+
+    public async Task<JsonElement> AlertsAsync(string query = "")
+        => (await App.Api.GetFromJsonAsync<JsonElement>(App.WorkspacePath("/alerts" + query)));
+
+    /// <summary>Polls until the condition holds or the timeout passes (processing happens after acknowledgement).</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var value = await probe();
+            if (done(value) || DateTime.UtcNow > deadline) return value;
+            await Task.Delay(100);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Okta.DisposeAsync();
+    }
+}

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using IdentiGuard.Server.Okta;
+using IdentiGuard.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IdentiGuard.Tests.Tenants;
+
+/// <summary>Steps 3 and 4 of the customer's Okta integration guide, end to end against the emulated org.</summary>
+public sealed class OktaSetupGuideTests
+{
+    [Fact]
+    public async Task AddTenantWithSelectAll_CreatesVerifiedActiveHookWithHeaderSecret()
+    {
+        await using var org = await TestOrg.StartAsync();
+        var tenant = await org.ConnectedTenantAsync();
+        var tenantId = tenant.GetProperty("id").GetGuid();
+
+        var hook = Assert.Single(org.Okta.Hooks);
+        Assert.Equal("ACTIVE", hook.Status);
+        Assert.Equal("VERIFIED", hook.VerificationStatus);
+        Assert.Equal($"{org.App.BaseUrl}/hooks/okta/{tenantId}", hook.Uri);
+        Assert.Equal("authorization", hook.AuthSchemeKey, ignoreCase: true);
+        Assert.False(string.IsNullOrWhiteSpace(hook.AuthSchemeValue));
+
+        var catalog = org.App.Services.GetRequiredService<EventTypeCatalog>();
+        Assert.Equal(catalog.HookEligible.Select(t => t.Type).Order(), hook.EventTypes.Order());
+        Assert.Equal(catalog.HookEligible.Count, tenant.GetProperty("eventTypes").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task PreviewDeliveryOfTypeWithoutSampleData_ShowsAnAlertWithinFiveSeconds()
+    {
+        await using var org = await TestOrg.StartAsync();
+        await org.ConnectedTenantAsync();
+        var hook = Assert.Single(org.Okta.Hooks);
+        const string type = "user.account.privilege.grant";
+        Assert.DoesNotContain(org.Okta.SystemLog, e => e["eventType"]?.ToString() == type);
+
+        var delivery = await org.Okta.PreviewDeliverAsync(hook.Id, type);
+        Assert.True(delivery.Success, delivery.Error);
+
+        var alerts = await TestOrg.EventuallyAsync(() => org.AlertsAsync(), a => a.GetProperty("total").GetInt32() > 0, TimeSpan.FromSeconds(5));
+        var alert = Assert.Single(alerts.GetProperty("items").EnumerateArray());
+        Assert.Equal(type, alert.GetProperty("eventType").GetString());
+        Assert.Equal("High", alert.GetProperty("severity").GetString());
+
+        var detail = await org.App.Api.GetFromJsonAsync<JsonElement>(org.App.WorkspacePath($"/alerts/{alert.GetProperty("id").GetGuid()}"));
+        var evidence = Assert.Single(detail.GetProperty("events").EnumerateArray());
+        Assert.Contains(type, evidence.GetProperty("json").GetString());
+    }
+
+    [Fact]
+    public async Task EveryOktaCall_IsInTheActivityLogWithItsRequestId()
+    {
+        await using var org = await TestOrg.StartAsync();
+        await org.ConnectedTenantAsync();
+
+        var activity = await org.App.Api.GetFromJsonAsync<JsonElement>(org.App.WorkspacePath("/activity?take=500"));
+        var logged = activity.EnumerateArray().Where(a => a.GetProperty("action").GetString() == "okta.call")
+            .Select(a => a.GetProperty("oktaRequestId").GetString()).ToHashSet();
+        var served = org.Okta.Requests.Where(r => r.ClientId is not null || r.PathAndQuery.StartsWith("/oauth2")).Select(r => r.RequestId).ToList();
+        Assert.NotEmpty(served);
+        Assert.All(served, id => Assert.Contains(id, logged));
+        Assert.Contains(activity.EnumerateArray(), a => a.GetProperty("action").GetString() == "hook.verification");
+    }
+
+    [Fact]
+    public async Task EditingEventTypes_ReplacesTheHookSubscription()
+    {
+        await using var org = await TestOrg.StartAsync();
+        var tenant = await org.ConnectedTenantAsync();
+        var id = tenant.GetProperty("id").GetGuid();
+
+        var update = await org.App.Api.PutAsJsonAsync(org.App.WorkspacePath($"/tenants/{id}"), new
+        {
+            clientId = org.Okta.SeedClient.ClientId, clientSecret = (string?)null, domainUrl = org.Okta.BaseUrl,
+            eventTypes = new[] { "user.session.start", "user.account.privilege.grant" },
+        });
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+        var hook = Assert.Single(org.Okta.Hooks);
+        Assert.Equal(["user.account.privilege.grant", "user.session.start"], hook.EventTypes.Order());
+        Assert.Equal("VERIFIED", hook.VerificationStatus);
+    }
+
+    [Fact]
+    public async Task ReAddingATenant_RemovesTheLeftoverHookOfTheDeletedOne()
+    {
+        await using var org = await TestOrg.StartAsync();
+        var first = await org.ConnectedTenantAsync();
+        // Delete only in IdentiGuard's database, as if the tenant had been removed while Okta was unreachable.
+        org.Okta.RevokeClient(org.Okta.SeedClient.ClientId);
+        var delete = await org.App.Api.DeleteAsync(org.App.WorkspacePath($"/tenants/{first.GetProperty("id").GetGuid()}"));
+        var deleted = await delete.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(deleted.GetProperty("hooksRemoved").GetBoolean());
+        Assert.Contains("Workflow > Event Hooks", deleted.GetProperty("detail").GetString());
+
+        var client = org.Okta.AddClient(OktaScopes.All.ToArray());
+        var (response, body) = await org.AddTenantAsync(client.ClientId, client.ClientSecret);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var hook = Assert.Single(org.Okta.Hooks);
+        Assert.EndsWith(body.GetProperty("tenant").GetProperty("id").GetGuid().ToString(), hook.Uri);
+    }
+
+    [Fact]
+    public async Task DeletingATenant_DeactivatesAndDeletesItsHooksInOkta()
+    {
+        await using var org = await TestOrg.StartAsync();
+        var tenant = await org.ConnectedTenantAsync();
+        var response = await org.App.Api.DeleteAsync(org.App.WorkspacePath($"/tenants/{tenant.GetProperty("id").GetGuid()}?purgeData=true"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(org.Okta.Hooks);
+        Assert.Contains(org.Okta.Requests, r => r.Method == "POST" && r.PathAndQuery.EndsWith("/lifecycle/deactivate"));
+        Assert.Contains(org.Okta.Requests, r => r.Method == "DELETE" && r.StatusCode == 204);
+    }
+}
