@@ -47,8 +47,10 @@ public sealed class AlertQueries(IDbContextFactory<IdentiGuardDbContext> dbFacto
         if (alert is null) return null;
         var tenantName = await db.Tenants.Where(t => t.Id == alert.TenantId).Select(t => t.Name).FirstOrDefaultAsync(ct) ?? "(deleted tenant)";
         var events = await db.AlertEvents.Where(x => x.AlertId == alertId)
-            .Join(db.Events, x => x.StoredEventId, e => e.Id, (x, e) => new AlertEvidence(e.Uuid, e.EventType, e.Published, e.Json))
-            .OrderBy(e => e.Published).ToListAsync(ct);
+            .Join(db.Events, x => x.StoredEventId, e => e.Id, (x, e) => e)
+            .OrderBy(e => e.Published)
+            .Select(e => new AlertEvidence(e.Uuid, e.EventType, e.Published, e.Json))
+            .ToListAsync(ct);
         var references = string.IsNullOrEmpty(alert.References) ? [] : System.Text.Json.JsonSerializer.Deserialize<List<string>>(alert.References) ?? [];
         return new AlertDetail(
             new AlertSummary(alert.Id, alert.TenantId, tenantName, alert.Kind, alert.RuleId, alert.Title, alert.Severity, alert.EventType, alert.Actor, alert.Count,

@@ -130,7 +130,7 @@ public sealed class TenantService(
         {
             tenant.HookBaseUrl = host.Value.PublicBaseUrl;
             db.TenantHooks.RemoveRange(tenant.Hooks);
-            tenant.Hooks = outcome.Hooks.ToList();
+            db.TenantHooks.AddRange(outcome.Hooks);
         }
         await db.SaveChangesAsync(ct);
         await activity.WriteAsync(tenant.WorkspaceId, tenant.Id, "tenant.status",

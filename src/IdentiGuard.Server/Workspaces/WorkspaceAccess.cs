@@ -30,8 +30,9 @@ public sealed class WorkspaceAccess(IDbContextFactory<IdentiGuardDbContext> dbFa
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.WorkspaceMembers.IgnoreQueryFilters().AsNoTracking()
             .Where(m => m.UserId == userId)
-            .Join(db.Workspaces, m => m.WorkspaceId, w => w.Id, (m, w) => new WorkspaceMembership(w.Id, w.Name, m.Role, w.IsDemo))
-            .OrderBy(w => w.WorkspaceName)
+            .Join(db.Workspaces, m => m.WorkspaceId, w => w.Id, (m, w) => new { w.Id, w.Name, m.Role, w.IsDemo })
+            .OrderBy(w => w.Name)
+            .Select(w => new WorkspaceMembership(w.Id, w.Name, w.Role, w.IsDemo))
             .ToListAsync(ct);
     }
 

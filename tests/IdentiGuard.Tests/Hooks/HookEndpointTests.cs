@@ -68,7 +68,7 @@ public sealed class HookEndpointTests
         var response = await org.App.Anonymous().SendAsync(Delivery(tenantId, "wrong-secret", Envelope(LogEvent("e-1"))));
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(0, await StoredEventsAsync(org));
-        Assert.Contains(RejectionsAsync(org).Result.EnumerateArray(), a => a.GetProperty("message").GetString()!.Contains("(401)"));
+        Assert.Contains((await RejectionsAsync(org)).EnumerateArray(), a => a.GetProperty("message").GetString()!.Contains("(401)"));
     }
 
     [Fact]

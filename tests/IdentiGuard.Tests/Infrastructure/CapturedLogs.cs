@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 using System.Collections.Concurrent;
 
 namespace IdentiGuard.Tests.Infrastructure;
