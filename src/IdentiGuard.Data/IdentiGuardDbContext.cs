@@ -2,6 +2,7 @@ using System.Linq.Expressions;
 using IdentiGuard.Data.Accounts;
 using IdentiGuard.Data.Activity;
 using IdentiGuard.Data.Alerts;
+using IdentiGuard.Data.Detection;
 using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Data.Support;
 using IdentiGuard.Data.Tenants;
@@ -29,6 +30,9 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
     public DbSet<AlertEvent> AlertEvents => Set<AlertEvent>();
     public DbSet<ActivityEntry> Activity => Set<ActivityEntry>();
     public DbSet<SupportRequest> SupportRequests => Set<SupportRequest>();
+    public DbSet<FirstSeenValue> FirstSeenValues => Set<FirstSeenValue>();
+    public DbSet<RuleSetting> RuleSettings => Set<RuleSetting>();
+    public DbSet<CustomRule> CustomRules => Set<CustomRule>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -74,6 +78,23 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
             e.HasIndex(a => a.OktaRequestId);
         });
         builder.Entity<SupportRequest>(e => e.HasIndex(s => s.Reference).IsUnique());
+        builder.Entity<FirstSeenValue>(e =>
+        {
+            e.HasKey(f => new { f.TenantId, f.RuleId, f.Entity, f.Value });
+            e.Property(f => f.RuleId).HasMaxLength(200);
+            e.Property(f => f.Entity).HasMaxLength(400);
+            e.Property(f => f.Value).HasMaxLength(400);
+        });
+        builder.Entity<RuleSetting>(e =>
+        {
+            e.HasKey(r => new { r.WorkspaceId, r.RuleId });
+            e.Property(r => r.RuleId).HasMaxLength(200);
+        });
+        builder.Entity<CustomRule>(e =>
+        {
+            e.HasIndex(r => new { r.WorkspaceId, r.FileName }).IsUnique();
+            e.Property(r => r.FileName).HasMaxLength(200);
+        });
 
         ApplyWorkspaceFilters(builder);
         StoreDateTimesAsUtc(builder);

@@ -5,11 +5,15 @@ using IdentiGuard.Server.Api;
 using IdentiGuard.Server.Cluster;
 using IdentiGuard.Server.Components;
 using IdentiGuard.Server.Configuration;
+using IdentiGuard.Server.Detection;
 using IdentiGuard.Server.Ingestion;
 using IdentiGuard.Server.Okta;
 using IdentiGuard.Server.Storage;
 using IdentiGuard.Server.Support;
 using IdentiGuard.Server.Tenants;
+
+// Offline detection: `detect --input <file>` runs the engine over a file and prints alerts as JSON lines.
+if (args is ["detect", ..]) return await IdentiGuard.Detection.DetectCommand.RunAsync(args[1..], Console.Out, Console.Error);
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Host.UseDefaultServiceProvider(o => o.ValidateScopes = o.ValidateOnBuild = true);
@@ -22,6 +26,7 @@ builder.Services.AddOkta();
 builder.Services.AddTenants();
 builder.Services.AddIngestion();
 builder.Services.AddAlerts();
+builder.Services.AddDetection();
 builder.Services.AddSupport();
 builder.Services.AddApi();
 builder.Services.AddIdentiGuardHealth();
@@ -37,7 +42,8 @@ app.MapIdentiGuardHealth();
 app.MapHookEndpoints();
 app.MapApi();
 app.MapUi();
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Visible to the test host (WebApplicationFactory).</summary>
 public partial class Program;

@@ -1,21 +1,26 @@
 using IdentiGuard.Data;
 using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Server.Alerts;
+using IdentiGuard.Server.Detection;
+using System.Runtime.CompilerServices;
 using IdentiGuard.Server.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Ingestion;
 
 /// <summary>
-/// The tenant grain's work, as a plain class: processes every stored event past the tenant's cursor, in insertion
-/// order, and saves the alerts together with the advanced cursor, so a crash neither loses nor repeats an event.
+/// The tenant grain's work, as a plain class: processes every stored event past the tenant's cursor in insertion
+/// order (monitored-event alerts, then every detection rule), and saves the alerts, the first-seen history and the
+/// advanced cursor in one transaction, so a crash neither loses nor repeats an event.
 /// </summary>
-public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredEventAlerts monitored, AlertFeed feed)
+public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredEventAlerts monitored, DetectionAlerts detections,
+    WorkspaceRules rules, AlertFeed feed, TimeProvider time)
 {
     private const int BatchSize = 500;
 
+    /// <param name="detection">The grain's detection state; replaced when missing or when the workspace's rules changed.</param>
     /// <returns>How many events were processed.</returns>
-    public async Task<int> ProcessPendingAsync(Guid tenantId, CancellationToken ct)
+    public async Task<int> ProcessPendingAsync(Guid tenantId, StrongBox<TenantDetection?> detection, CancellationToken ct)
     {
         var total = 0;
         while (true)
@@ -31,17 +36,29 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
                 .OrderBy(e => e.Id).Take(BatchSize).ToListAsync(ct);
             if (batch.Count == 0) return total;
 
+            var ruleSet = await rules.GetAsync(tenant.WorkspaceId, ct);
+            if (detection.Value is null || detection.Value.RulesVersion != ruleSet.Version)
+            {
+                var fresh = new TenantDetection(tenantId, ruleSet, time);
+                await fresh.EnsureReadyAsync(db, tenant.ProcessedEventCursor, ct);
+                detection.Value = fresh;
+            }
+
             var monitoredTypes = tenant.EventTypes.ToHashSet(StringComparer.Ordinal);
             // Hook deliveries carry only subscribed types (or Preview samples, which Okta labels with a subscribed type).
             var toAlert = batch.Where(e => e.Source is EventSource.Hook or EventSource.Preview || monitoredTypes.Contains(e.EventType)).ToList();
             await monitored.ApplyAsync(db, tenant.WorkspaceId, tenantId, toAlert, ct);
+            var findings = detection.Value.Observe(batch);
+            await detections.ApplyAsync(db, tenant.WorkspaceId, tenantId, findings, batch, ct);
+            detection.Value.StageState(db);
 
             tenant.ProcessedEventCursor = batch[^1].Id;
             var lastHook = batch.Where(e => e.Source == EventSource.Hook).Select(e => (DateTime?)e.ReceivedAt).Max();
             if (lastHook > tenant.LastDeliveryAt || tenant.LastDeliveryAt is null && lastHook is not null) tenant.LastDeliveryAt = lastHook;
             await db.SaveChangesAsync(ct);
+            detection.Value.Committed();
             total += batch.Count;
-            if (toAlert.Count > 0) feed.Publish(tenant.WorkspaceId);
+            if (toAlert.Count > 0 || findings.Count > 0) feed.Publish(tenant.WorkspaceId);
         }
     }
 }

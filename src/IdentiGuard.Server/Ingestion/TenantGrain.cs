@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using IdentiGuard.Server.Detection;
 using Orleans.Concurrency;
 
 namespace IdentiGuard.Server.Ingestion;
@@ -15,11 +17,14 @@ public interface ITenantGrain : IGrainWithGuidKey
 
 internal sealed partial class TenantGrain(TenantEventProcessor processor, ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
+    /// <summary>Detection state lives with the activation; it is rebuilt from the database after a move or restart.</summary>
+    private readonly StrongBox<TenantDetection?> detection = new();
+
     public async Task EventsStored()
     {
         try
         {
-            await processor.ProcessPendingAsync(this.GetPrimaryKey(), CancellationToken.None);
+            await ProcessPending();
         }
         catch (Exception ex)
         {
@@ -28,7 +33,19 @@ internal sealed partial class TenantGrain(TenantEventProcessor processor, ILogge
         }
     }
 
-    public Task<int> ProcessPending() => processor.ProcessPendingAsync(this.GetPrimaryKey(), CancellationToken.None);
+    public async Task<int> ProcessPending()
+    {
+        try
+        {
+            return await processor.ProcessPendingAsync(this.GetPrimaryKey(), detection, CancellationToken.None);
+        }
+        catch
+        {
+            // State may have advanced past what was saved: rebuild it from the database next time.
+            detection.Value = null;
+            throw;
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Processing stored events of tenant {TenantId} failed; they will be retried")]
     private static partial void ProcessingFailed(ILogger logger, Exception ex, Guid tenantId);

@@ -30,15 +30,16 @@ internal sealed class IdentiGuardApp : IAsyncDisposable
     }
 
     public string BaseUrl { get; }
+    public int Port => new Uri(BaseUrl).Port;
     public string DataDirectory { get; }
     public CapturedLogs Logs => factory.Logs;
     public IServiceProvider Services => factory.Services;
     public HttpClient Api { get; private set; } = default!;
     public Guid WorkspaceId { get; private set; }
 
-    public static async Task<IdentiGuardApp> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null, string? publicBaseUrl = null)
+    public static async Task<IdentiGuardApp> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null, string? publicBaseUrl = null, int? port = null)
     {
-        var port = FreePort.Next();
+        port ??= FreePort.Next();
         var baseUrl = $"http://127.0.0.1:{port}";
         dataDirectory ??= Directory.CreateTempSubdirectory("identiguard-test-").FullName;
         var config = new Dictionary<string, string?>
@@ -54,7 +55,7 @@ internal sealed class IdentiGuardApp : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
 
         var factory = new Factory(config);
-        factory.UseKestrel(port);
+        factory.UseKestrel(port.Value);
         factory.StartServer();
         var app = new IdentiGuardApp(factory, baseUrl, dataDirectory);
         await app.SignInApiAsync();

@@ -15,7 +15,7 @@ internal sealed class TestOrg : IAsyncDisposable
     }
 
     public EmulatedOkta Okta { get; }
-    public IdentiGuardApp App { get; }
+    public IdentiGuardApp App { get; private set; }
 
     public static async Task<TestOrg> StartAsync(IDictionary<string, string?>? settings = null, string? publicBaseUrl = null)
     {
@@ -60,6 +60,14 @@ internal sealed class TestOrg : IAsyncDisposable
             if (done(value) || DateTime.UtcNow > deadline) return value;
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>Stops the host and starts it again on the same data directory and port (Okta's hooks keep working).</summary>
+    public async Task RestartAppAsync()
+    {
+        var (dataDirectory, port) = (App.DataDirectory, App.Port);
+        await App.DisposeAsync();
+        App = await IdentiGuardApp.StartAsync(dataDirectory: dataDirectory, port: port);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,332 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace IdentiGuard.Detection;
+
+/// <summary>One Okta System Log LogEvent. Field paths resolve case-insensitively; embedded
+/// <c>{k=v, ...}</c> and JSON strings are parsed on demand when a path continues into them.</summary>
+public sealed class OktaEvent
+{
+    private readonly byte[]? _utf8;
+    private string? _raw;
+
+    private OktaEvent(JsonElement root, byte[]? utf8, string? raw, string? fallbackUuid, DateTime? fallbackPublished)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+            throw new FormatException("an Okta event must be a JSON object");
+        Root = root;
+        _utf8 = utf8;
+        _raw = raw;
+        var uuid = JsonPath.GetProperty(root, "uuid");
+        Uuid = uuid is { ValueKind: JsonValueKind.String } u && !string.IsNullOrEmpty(u.GetString())
+            ? u.GetString()!
+            : fallbackUuid ?? SyntheticUuid(RawJson);
+        var et = JsonPath.GetProperty(root, "eventType");
+        EventType = et is { ValueKind: JsonValueKind.String } e ? e.GetString() ?? "" : "";
+        var pub = JsonPath.GetProperty(root, "published");
+        if (pub is { ValueKind: JsonValueKind.String } p0 && p0.TryGetDateTime(out var dt))
+            Published = dt.Kind switch
+            {
+                DateTimeKind.Utc => dt,
+                DateTimeKind.Local => dt.ToUniversalTime(),
+                _ => DateTime.SpecifyKind(dt, DateTimeKind.Utc), // no zone means UTC
+            };
+        else if (pub is { ValueKind: JsonValueKind.String } p && Timestamps.TryParse(p.GetString(), out var t))
+            Published = t;
+        else if (fallbackPublished is { } fp)
+            Published = fp;
+        else
+            throw new FormatException(pub is null ? "event has no 'published' timestamp" : $"unreadable 'published' timestamp {pub.Value.GetRawText()}");
+    }
+
+    public JsonElement Root { get; }
+    public string Uuid { get; }
+    public DateTime Published { get; }
+    public string EventType { get; }
+    public string RawJson => _raw ??= Encoding.UTF8.GetString(_utf8!);
+
+    public static OktaEvent Parse(ReadOnlySpan<byte> utf8Json, string? fallbackUuid = null, DateTime? fallbackPublished = null)
+    {
+        var bytes = utf8Json.ToArray();
+        var doc = JsonDocument.Parse(bytes);
+        return new OktaEvent(doc.RootElement, bytes, null, fallbackUuid, fallbackPublished);
+    }
+
+    public static OktaEvent Parse(string json, string? fallbackUuid = null, DateTime? fallbackPublished = null)
+        => Parse(Encoding.UTF8.GetBytes(json), fallbackUuid, fallbackPublished);
+
+    public static OktaEvent FromJson(JsonElement element, string? fallbackUuid = null, DateTime? fallbackPublished = null)
+    {
+        var clone = element.Clone();
+        return new OktaEvent(clone, null, clone.GetRawText(), fallbackUuid, fallbackPublished);
+    }
+
+    /// <summary>Deterministic synthetic uuid (SHA-256 of the text) for events without one.</summary>
+    public static string SyntheticUuid(string text)
+    {
+        var h = SHA256.HashData(Encoding.UTF8.GetBytes(text));
+        return "synthetic-" + new Guid(h.AsSpan(0, 16)).ToString();
+    }
+
+    /// <summary>First value at a dot path as text (null when absent/null). Arrays yield their first element.</summary>
+    public string? GetString(string path) => JsonPath.FirstText(this, JsonPath.Split(path));
+
+    /// <summary>All leaf values at a dot path as text (array elements expanded).</summary>
+    public IReadOnlyList<string> GetValues(string path)
+    {
+        var list = new List<string>();
+        JsonPath.Collect(this, JsonPath.Split(path), 0, Tree, list);
+        return list;
+    }
+
+    private JNode? _tree;
+    internal JNode Tree => _tree ??= new JNode(Root);
+}
+
+/// <summary>Lazily materialised view of a JSON value: case-insensitive property tables, cached texts and embedded parses.</summary>
+internal sealed class JNode(JsonElement el)
+{
+    private Dictionary<string, JNode>? _props;
+    private JNode[]? _items;
+    private string? _text;
+    private bool _textDone;
+    private JNode? _embedded;
+    private bool _embeddedDone;
+
+    public JsonElement El { get; } = el;
+    public JsonValueKind Kind { get; } = el.ValueKind;
+
+    public JNode? Get(string name)
+    {
+        if (Kind != JsonValueKind.Object) return null;
+        if (_props is null)
+        {
+            _props = new Dictionary<string, JNode>(StringComparer.OrdinalIgnoreCase);
+            foreach (var p in El.EnumerateObject()) _props.TryAdd(p.Name, new JNode(p.Value));
+        }
+        return _props.GetValueOrDefault(name);
+    }
+
+    public JNode[] Items
+    {
+        get
+        {
+            if (_items is not null) return _items;
+            if (Kind != JsonValueKind.Array) return _items = [];
+            var arr = new JNode[El.GetArrayLength()];
+            int i = 0;
+            foreach (var x in El.EnumerateArray()) arr[i++] = new JNode(x);
+            return _items = arr;
+        }
+    }
+
+    public string? Text
+    {
+        get
+        {
+            if (_textDone) return _text;
+            _text = JsonPath.Text(El);
+            _textDone = true;
+            return _text;
+        }
+    }
+
+    /// <summary>For strings: the parsed embedded {k=v}/JSON structure, or null.</summary>
+    public JNode? Embedded
+    {
+        get
+        {
+            if (_embeddedDone) return _embedded;
+            _embeddedDone = true;
+            if (Kind == JsonValueKind.String && Text is { Length: > 1 } s && EmbeddedFormats.TryParse(s) is { } parsed)
+                _embedded = new JNode(parsed);
+            return _embedded;
+        }
+    }
+}
+
+internal static class Timestamps
+{
+    public static bool TryParse(string? text, out DateTime utc)
+    {
+        utc = default;
+        if (string.IsNullOrWhiteSpace(text)) return false;
+        var s = text.Trim();
+        // Normalise "YYYY-MM-DD HH:MM:SS(.f*)" and trim fractions to 7 digits.
+        var sb = new StringBuilder(s.Length + 1);
+        int i = 0;
+        for (; i < s.Length; i++)
+        {
+            var c = s[i];
+            if (i == 10 && (c == ' ' || c == 't')) { sb.Append('T'); continue; }
+            if (c == '.' && i > 10)
+            {
+                sb.Append('.');
+                int digits = 0; i++;
+                while (i < s.Length && char.IsAsciiDigit(s[i])) { if (digits < 7) sb.Append(s[i]); digits++; i++; }
+                if (digits == 0) sb.Append('0');
+                i--;
+                continue;
+            }
+            sb.Append(c == 'z' ? 'Z' : c);
+        }
+        var norm = sb.ToString();
+        bool hasZone = norm.Length > 10 && (norm.EndsWith('Z') || HasOffset(norm));
+        if (!hasZone) norm += "Z";
+        if (DateTimeOffset.TryParse(norm, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var dto))
+        {
+            utc = DateTime.SpecifyKind(dto.UtcDateTime, DateTimeKind.Utc);
+            return true;
+        }
+        return false;
+    }
+
+    private static bool HasOffset(string s)
+    {
+        var tIdx = s.IndexOf('T');
+        if (tIdx < 0) return false;
+        var rest = s.AsSpan(tIdx);
+        return rest.LastIndexOfAny('+', '-') > 0;
+    }
+}
+
+internal static class EmbeddedFormats
+{
+    public static JsonElement? TryParse(string s)
+    {
+        var t = s.Trim();
+        if (t.Length < 2) return null;
+        if ((t[0] == '{' && t[^1] == '}') || (t[0] == '[' && t[^1] == ']'))
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(t);
+                return doc.RootElement.Clone();
+            }
+            catch (JsonException) { }
+            if (t[0] == '{') return ParseKeyValue(t[1..^1]);
+        }
+        return null;
+    }
+
+    /// <summary>Okta's <c>{New Device=POSITIVE, New IP=NEGATIVE}</c> / <c>{reasons=a, b, level=HIGH}</c> format.</summary>
+    private static JsonElement? ParseKeyValue(string body)
+    {
+        var pairs = new List<KeyValuePair<string, string>>();
+        foreach (var part in body.Split(','))
+        {
+            var eq = part.IndexOf('=');
+            if (eq > 0)
+            {
+                var key = part[..eq].Trim();
+                if (key.Length > 0)
+                {
+                    pairs.Add(new(key, part[(eq + 1)..].Trim()));
+                    continue;
+                }
+            }
+            if (pairs.Count == 0) return null;
+            var last = pairs[^1];
+            pairs[^1] = new(last.Key, last.Value + ", " + part.Trim());
+        }
+        if (pairs.Count == 0) return null;
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            foreach (var (k, v) in pairs) w.WriteString(k, v);
+            w.WriteEndObject();
+        }
+        using var doc = JsonDocument.Parse(ms.ToArray());
+        return doc.RootElement.Clone();
+    }
+}
+
+internal static class JsonPath
+{
+    public static string[] Split(string path) => path.Split('.');
+
+    public static JsonElement? GetProperty(JsonElement obj, string name)
+    {
+        if (obj.ValueKind != JsonValueKind.Object) return null;
+        if (obj.TryGetProperty(name, out var v)) return v;
+        foreach (var p in obj.EnumerateObject())
+            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) return p.Value;
+        return null;
+    }
+
+    /// <summary>Step one segment from a value: object property, array index, or into an embedded string.</summary>
+    public static JNode? Step(JNode v, string seg)
+    {
+        switch (v.Kind)
+        {
+            case JsonValueKind.Object:
+                return v.Get(seg);
+            case JsonValueKind.String:
+                return v.Embedded is { } e ? Step(e, seg) : null;
+            case JsonValueKind.Array:
+                if (int.TryParse(seg, NumberStyles.None, CultureInfo.InvariantCulture, out var idx))
+                {
+                    var items = v.Items;
+                    return idx < items.Length ? items[idx] : null;
+                }
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    public static string? Text(JsonElement v) => v.ValueKind switch
+    {
+        JsonValueKind.String => v.GetString(),
+        JsonValueKind.Number => v.GetRawText(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        _ => v.GetRawText(),
+    };
+
+    public static string? FirstText(OktaEvent ev, string[] segs) => FirstText(ev.Tree, segs, 0);
+
+    private static string? FirstText(JNode? cur, string[] segs, int i)
+    {
+        for (; i < segs.Length && cur is not null; i++)
+        {
+            if (cur.Kind == JsonValueKind.Array && !char.IsAsciiDigit(segs[i][0]))
+            {
+                foreach (var el in cur.Items)
+                {
+                    var r = FirstText(el, segs, i);
+                    if (r is not null) return r;
+                }
+                return null;
+            }
+            cur = Step(cur, segs[i]);
+        }
+        if (cur is null) return null;
+        if (cur.Kind == JsonValueKind.Array)
+        {
+            foreach (var el in cur.Items) { var t = el.Text; if (t is not null) return t; }
+            return null;
+        }
+        return cur.Text;
+    }
+
+    public static void Collect(OktaEvent ev, string[] segs, int i, JNode cur, List<string> into)
+    {
+        if (cur.Kind == JsonValueKind.Array && (i >= segs.Length || !char.IsAsciiDigit(segs[i][0])))
+        {
+            foreach (var el in cur.Items) Collect(ev, segs, i, el, into);
+            return;
+        }
+        if (i >= segs.Length)
+        {
+            var t = cur.Text;
+            if (t is not null) into.Add(t);
+            return;
+        }
+        if (Step(cur, segs[i]) is { } next) Collect(ev, segs, i + 1, next, into);
+    }
+}

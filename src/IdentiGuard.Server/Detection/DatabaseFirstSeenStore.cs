@@ -1,0 +1,58 @@
+using IdentiGuard.Data;
+using IdentiGuard.Data.Detection;
+using IdentiGuard.Detection;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentiGuard.Server.Detection;
+
+/// <summary>
+/// First-seen history for one tenant: loaded once when the tenant's grain activates, kept in memory for the engine,
+/// and written back (changed entries only) in the same transaction as the alerts and the processing cursor.
+/// </summary>
+internal sealed class DatabaseFirstSeenStore(Guid tenantId) : IFirstSeenStore
+{
+    private readonly Dictionary<(string, string, string), FirstSeenEntry> entries = [];
+    private readonly HashSet<(string, string, string)> dirty = [];
+    private readonly HashSet<(string, string, string)> stored = [];
+
+    public async Task LoadAsync(IdentiGuardDbContext db, CancellationToken ct)
+    {
+        var rows = await db.FirstSeenValues.AsNoTracking().Where(f => f.TenantId == tenantId).ToListAsync(ct);
+        foreach (var row in rows)
+        {
+            var key = (row.RuleId, row.Entity, row.Value);
+            entries[key] = new FirstSeenEntry(row.RuleId, row.Entity, row.Value, row.FirstSeen, row.LastSeen);
+            stored.Add(key);
+        }
+    }
+
+    public FirstSeenEntry? Get(string ruleId, string entity, string value) => entries.GetValueOrDefault((ruleId, entity, value));
+
+    public void Put(FirstSeenEntry entry)
+    {
+        var key = (entry.RuleId, entry.Entity, entry.Value);
+        entries[key] = entry;
+        dirty.Add(key);
+    }
+
+    /// <summary>Stages the changed entries on <paramref name="db"/>; the caller saves.</summary>
+    public void StageChanges(IdentiGuardDbContext db)
+    {
+        foreach (var key in dirty)
+        {
+            var e = entries[key];
+            var row = new FirstSeenValue { TenantId = tenantId, RuleId = Clip(e.RuleId), Entity = Clip(e.Entity), Value = Clip(e.Value), FirstSeen = e.FirstSeen, LastSeen = e.LastSeen };
+            if (stored.Contains(key)) db.FirstSeenValues.Update(row);
+            else db.FirstSeenValues.Add(row);
+        }
+    }
+
+    /// <summary>After a successful save, the staged entries are stored.</summary>
+    public void Committed()
+    {
+        stored.UnionWith(dirty);
+        dirty.Clear();
+    }
+
+    private static string Clip(string s) => s.Length <= 400 ? s : s[..400];
+}

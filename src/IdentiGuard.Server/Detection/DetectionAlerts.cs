@@ -1,0 +1,71 @@
+using System.Text.Json;
+using IdentiGuard.Data;
+using IdentiGuard.Data.Alerts;
+using IdentiGuard.Data.Ingestion;
+using IdentiGuard.Detection;
+using IdentiGuard.Server.Alerts;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentiGuard.Server.Detection;
+
+/// <summary>
+/// Turns engine findings into alerts carrying the rule's metadata, the matching events as evidence and the explanation.
+/// The engine's deterministic dedup key is the alert's unique group key, so a finding raised again after a replay
+/// updates its alert instead of adding a second one.
+/// </summary>
+public sealed class DetectionAlerts(IOptions<AlertOptions> options, TimeProvider time)
+{
+    public async Task ApplyAsync(IdentiGuardDbContext db, Guid workspaceId, Guid tenantId, IReadOnlyList<Finding> findings, IReadOnlyList<StoredEvent> batch, CancellationToken ct)
+    {
+        if (findings.Count == 0) return;
+        var now = time.GetUtcNow().UtcDateTime;
+        var byUuid = batch.GroupBy(e => e.Uuid).ToDictionary(g => g.Key, g => g.First());
+        var missing = findings.SelectMany(f => f.EventIds).Where(id => !byUuid.ContainsKey(id)).Distinct().ToList();
+        if (missing.Count > 0)
+            foreach (var e in await db.Events.AsNoTracking().Where(e => e.TenantId == tenantId && missing.Contains(e.Uuid)).ToListAsync(ct))
+                byUuid.TryAdd(e.Uuid, e);
+
+        foreach (var finding in findings)
+        {
+            var groupKey = Clip("rule:" + finding.DedupKey, 400);
+            var evidence = finding.EventIds.Select(id => byUuid.GetValueOrDefault(id)).OfType<StoredEvent>().ToList();
+            var alert = db.Alerts.Local.FirstOrDefault(a => a.TenantId == tenantId && a.GroupKey == groupKey)
+                ?? await db.Alerts.IgnoreQueryFilters().Include(a => a.Events).FirstOrDefaultAsync(a => a.TenantId == tenantId && a.GroupKey == groupKey, ct);
+            if (alert is null)
+            {
+                alert = new Alert
+                {
+                    Id = Guid.NewGuid(), WorkspaceId = workspaceId, TenantId = tenantId, Kind = AlertKind.Detection, RuleId = finding.RuleId,
+                    Title = Clip(finding.Title, 300), Severity = (AlertSeverity)(int)finding.Severity,
+                    EventType = evidence.FirstOrDefault()?.EventType ?? "", Actor = Clip(ActorOf(finding, evidence), 200), GroupKey = groupKey,
+                    FirstSeen = finding.FirstSeen, LastSeen = finding.LastSeen, CreatedAt = now,
+                    IsHistorical = evidence.Count > 0 && evidence.All(e => e.Source == EventSource.Backfill),
+                };
+                db.Alerts.Add(alert);
+            }
+            else
+            {
+                if (finding.FirstSeen < alert.FirstSeen) alert.FirstSeen = finding.FirstSeen;
+                if (finding.LastSeen > alert.LastSeen) alert.LastSeen = finding.LastSeen;
+                if ((int)finding.Severity > (int)alert.Severity) alert.Severity = (AlertSeverity)(int)finding.Severity;
+            }
+            alert.Explanation = finding.Explanation;
+            alert.References = JsonSerializer.Serialize(finding.References);
+            alert.UpdatedAt = now;
+            var known = alert.Events.Select(x => x.StoredEventId).ToHashSet();
+            foreach (var e in evidence.Where(e => !known.Contains(e.Id)).Take(Math.Max(0, options.Value.MaxEvidencePerAlert - alert.Events.Count)))
+                alert.Events.Add(new AlertEvent { AlertId = alert.Id, StoredEventId = e.Id });
+            alert.Count = Math.Max(alert.Count, finding.EventIds.Count);
+        }
+    }
+
+    /// <summary>The entity the finding is about: its group value, else the first event's actor.</summary>
+    private static string ActorOf(Finding finding, IReadOnlyList<StoredEvent> evidence)
+    {
+        if (!string.IsNullOrWhiteSpace(finding.GroupKey)) return finding.GroupKey;
+        return evidence.Select(MonitoredEventAlerts.ActorOf).FirstOrDefault() ?? "unknown";
+    }
+
+    private static string Clip(string s, int max) => s.Length <= max ? s : s[..max];
+}
