@@ -10,6 +10,7 @@ public static class UiExtensions
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddScoped<WorkspaceAccess>();
+        services.AddScoped<WorkspaceService>();
         return services;
     }
 

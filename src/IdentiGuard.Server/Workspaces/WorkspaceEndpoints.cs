@@ -1,8 +1,6 @@
-using IdentiGuard.Data;
 using IdentiGuard.Data.Workspaces;
 using IdentiGuard.Server.Accounts;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Workspaces;
 
@@ -38,17 +36,12 @@ public static class WorkspaceEndpoints
 
     public sealed record CreateWorkspaceRequest(string Name);
 
-    private static async Task<Results<Created<WorkspaceMembership>, ValidationProblem>> CreateAsync(CreateWorkspaceRequest request, HttpContext http, IdentiGuardDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Created<WorkspaceMembership>, ValidationProblem>> CreateAsync(CreateWorkspaceRequest request, HttpContext http, WorkspaceService workspaces, CancellationToken ct)
     {
-        var name = request.Name?.Trim() ?? "";
-        if (name.Length is 0 or > 100)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["Enter a workspace name of 1 to 100 characters."] });
-        var now = time.GetUtcNow().UtcDateTime;
-        var workspace = new Workspace { Id = Guid.NewGuid(), Name = name, CreatedAt = now };
-        db.Workspaces.Add(workspace);
-        db.WorkspaceMembers.Add(new WorkspaceMember { WorkspaceId = workspace.Id, UserId = http.User.UserId()!.Value, Role = WorkspaceRole.Owner, AddedAt = now });
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/workspaces/{workspace.Id}", new WorkspaceMembership(workspace.Id, workspace.Name, WorkspaceRole.Owner, false));
+        var result = await workspaces.CreateAsync(http.User.UserId()!.Value, request.Name, ct);
+        return result.Errors is { } errors
+            ? TypedResults.ValidationProblem(errors.ToDictionary())
+            : TypedResults.Created($"/api/workspaces/{result.Workspace!.WorkspaceId}", result.Workspace);
     }
 }
 

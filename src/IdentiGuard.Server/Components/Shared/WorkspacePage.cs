@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using IdentiGuard.Data.Workspaces;
 using IdentiGuard.Server.Workspaces;
 using Microsoft.AspNetCore.Components;
@@ -22,6 +23,12 @@ public abstract class WorkspacePage : ComponentBase
 
     protected WorkspaceMembership? Membership { get; private set; }
 
+    /// <summary>The signed-in user (empty when there is none).</summary>
+    protected ClaimsPrincipal User { get; private set; } = new();
+
+    /// <summary>The signed-in user's e-mail, recorded as the actor of what they do.</summary>
+    protected string Actor => IdentiGuard.Server.Accounts.ClaimsPrincipalExtensions.DisplayName(User);
+
     /// <summary>False until the membership check ran, then whether the user may see the workspace.</summary>
     protected bool Loaded { get; private set; }
 
@@ -31,6 +38,7 @@ public abstract class WorkspacePage : ComponentBase
     {
         Loaded = false;
         var user = AuthenticationState is null ? null : (await AuthenticationState).User;
+        User = user ?? new ClaimsPrincipal();
         Membership = user is null ? null : await Access.EnterAsync(user, WorkspaceId);
         if (Membership is not null) await OnWorkspaceReadyAsync();
         Loaded = true;
