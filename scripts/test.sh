@@ -12,4 +12,4 @@ fi
 
 dotnet tool restore >/dev/null
 dotnet build IdentiGuard.slnx -c Release -v q -nologo
-dotnet test IdentiGuard.slnx -c Release --no-build -v q -nologo --logger "console;verbosity=minimal" "$@"
+dotnet test IdentiGuard.slnx -c Release --no-build -v q -nologo -m:1 --logger "console;verbosity=minimal" "$@"

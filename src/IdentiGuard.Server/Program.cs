@@ -30,7 +30,7 @@ builder.Services.AddDetection();
 builder.Services.AddSupport();
 builder.Services.AddApi();
 builder.Services.AddIdentiGuardHealth();
-builder.Services.AddUi();
+builder.AddUi();
 
 var app = builder.Build();
 app.UseIdentiGuardErrorHandling();

@@ -63,7 +63,9 @@ public sealed class DetectionAlerts(IOptions<AlertOptions> options, TimeProvider
     /// <summary>The entity the finding is about: its group value, else the first event's actor.</summary>
     private static string ActorOf(Finding finding, IReadOnlyList<StoredEvent> evidence)
     {
-        if (!string.IsNullOrWhiteSpace(finding.GroupKey)) return finding.GroupKey;
+        // Group keys read "field=value"; an empty value (a field the events lack) says nothing about who acted.
+        var value = finding.GroupKey.Split('=', 2) is [_, var v] ? v : finding.GroupKey;
+        if (!string.IsNullOrWhiteSpace(value)) return finding.GroupKey;
         return evidence.Select(MonitoredEventAlerts.ActorOf).FirstOrDefault() ?? "unknown";
     }
 

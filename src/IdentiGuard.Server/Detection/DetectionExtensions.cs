@@ -1,3 +1,5 @@
+using IdentiGuard.Detection;
+
 namespace IdentiGuard.Server.Detection;
 
 public static class DetectionExtensions
@@ -6,6 +8,13 @@ public static class DetectionExtensions
     {
         services.AddSingleton<WorkspaceRules>();
         services.AddSingleton<DetectionAlerts>();
+        services.AddHostedService<RulePackWarmUp>();
         return services;
+    }
+
+    /// <summary>Compiles the built-in pack in the background at start, so the first delivery's alert is not late.</summary>
+    private sealed class RulePackWarmUp : BackgroundService
+    {
+        protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() => RulePack.BuiltIn(), stoppingToken);
     }
 }
