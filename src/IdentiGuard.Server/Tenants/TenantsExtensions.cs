@@ -7,6 +7,7 @@ public static class TenantsExtensions
         services.AddSingleton<TenantSecrets>();
         services.AddSingleton<TenantConnector>();
         services.AddScoped<TenantService>();
+        services.AddHostedService<HookRepointer>();
         return services;
     }
 }

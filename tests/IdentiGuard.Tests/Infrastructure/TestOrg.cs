@@ -63,11 +63,11 @@ internal sealed class TestOrg : IAsyncDisposable
     }
 
     /// <summary>Stops the host and starts it again on the same data directory and port (Okta's hooks keep working).</summary>
-    public async Task RestartAppAsync()
+    public async Task RestartAppAsync(string? publicBaseUrl = null)
     {
         var (dataDirectory, port) = (App.DataDirectory, App.Port);
         await App.DisposeAsync();
-        App = await IdentiGuardApp.StartAsync(dataDirectory: dataDirectory, port: port);
+        App = await IdentiGuardApp.StartAsync(dataDirectory: dataDirectory, port: port, publicBaseUrl: publicBaseUrl);
     }
 
     public async ValueTask DisposeAsync()

@@ -115,3 +115,22 @@ public sealed class OktaSetupGuideTests
         Assert.Contains(org.Okta.Requests, r => r.Method == "DELETE" && r.StatusCode == 204);
     }
 }
+
+public sealed class PublicBaseUrlChangeTests
+{
+    [Fact]
+    public async Task ChangedPublicBaseUrl_RepointsTheHooksAtStart()
+    {
+        await using var org = await TestOrg.StartAsync();
+        var tenant = await org.ConnectedTenantAsync();
+        var tenantId = tenant.GetProperty("id").GetGuid();
+
+        // Same host, new public name: as when a reverse proxy or tunnel address changes.
+        var moved = $"http://localhost:{org.App.Port}";
+        await org.RestartAppAsync(publicBaseUrl: moved);
+
+        var hook = await TestOrg.EventuallyAsync(() => Task.FromResult(org.Okta.Hooks.Single()), h => h.Uri.StartsWith(moved), TimeSpan.FromSeconds(20));
+        Assert.Equal($"{moved}/hooks/okta/{tenantId}", hook.Uri);
+        Assert.Equal("VERIFIED", hook.VerificationStatus);
+    }
+}
