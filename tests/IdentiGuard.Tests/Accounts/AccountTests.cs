@@ -17,6 +17,17 @@ public sealed class AccountTests
     }
 
     [Fact]
+    public async Task OpenApiDocument_DescribesTheWorkspaceApi()
+    {
+        await using var app = await IdentiGuardApp.StartAsync();
+        var document = await app.Anonymous().GetFromJsonAsync<JsonElement>("/api/openapi/v1.json");
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Contains("/api/workspaces/{workspaceId}/tenants", paths);
+        Assert.Contains("/api/workspaces/{workspaceId}/alerts", paths);
+        Assert.DoesNotContain(paths, p => p.StartsWith("/hooks"));
+    }
+
+    [Fact]
     public async Task Api_WithoutCredentials_Is401()
     {
         await using var app = await IdentiGuardApp.StartAsync();

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using IdentiGuard.LoadTest;
+using IdentiGuard.OktaEmulator;
+using EmulatedOkta = IdentiGuard.OktaEmulator.OktaEmulator;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+var options = LoadTestOptions.Parse(args, Console.Error);
+if (options is null) return 2;
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+var ct = cancel.Token;
+
+try
+{
+    return await RunAsync(options, ct);
+}
+catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException or TaskCanceledException)
+{
+    Console.Error.WriteLine($"load test failed: {ex.Message}");
+    return 1;
+}
+
+static async Task<int> RunAsync(LoadTestOptions options, CancellationToken ct)
+{
+    // Setup: an emulated Okta org in this process, a signed-in IdentiGuard session, a tenant connected to the org.
+    await using var okta = await EmulatedOkta.StartAsync(new OktaEmulatorOptions { LoopbackTestMode = true }, ct);
+    using var session = await IdentiGuardSession.SignInAsync(options.Url, options.Email, options.Password, ct);
+    string tenantLine;
+    string? setupError = null;
+    try
+    {
+        var tenant = await session.AddTenantAsync(okta.SeedClient.ClientId, okta.SeedClient.ClientSecret, okta.BaseUrl, ct);
+        tenantLine = $"{tenant.GetProperty("id")} ({tenant.GetProperty("status")})";
+    }
+    catch (TenantSetupException ex) when (options.TolerateTenantSetupError)
+    {
+        setupError = ex.Message;
+        tenantLine = "(tenant setup FAILED, see the warning below)";
+    }
+    var hooks = okta.Hooks;
+    if (hooks.Count == 0) throw new InvalidOperationException("Adding the tenant registered no event hook in the emulator.");
+    var hook = hooks[0];
+    if (setupError is not null)
+    {
+        if (hook.VerificationStatus != "VERIFIED" || !hook.Uri.StartsWith(options.Url.ToString().TrimEnd('/') + "/hooks/okta/", StringComparison.Ordinal))
+            throw new InvalidOperationException($"Adding the tenant failed and the emulator holds no usable hook: {setupError}");
+        Console.WriteLine($"WARNING: adding the tenant failed; measuring anyway with the VERIFIED hook the emulator holds. {setupError}");
+        Console.WriteLine();
+    }
+    var secret = hook.AuthSchemeValue ?? throw new InvalidOperationException("The event hook has no auth scheme value.");
+    var hookUri = new Uri(hook.Uri);
+    if (!IPAddress.TryParse(hookUri.Host, out var hookIp) || !IPAddress.IsLoopback(hookIp))
+        Console.Error.WriteLine($"warning: the hook URI {hookUri} is not on a loopback address.");
+    var alertsBefore = await session.AlertTotalAsync(ct);
+
+    var deliveries = new DeliveryFactory(okta.BaseUrl, hook.Id);
+    var sampleBytes = deliveries.Create(options.EventsPerDelivery).Length;
+
+    using var http = new HttpClient(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = options.Concurrency,
+        PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+        UseCookies = false,
+        AllowAutoRedirect = false,
+        AutomaticDecompression = DecompressionMethods.None,
+    }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    Console.WriteLine("IdentiGuard event hook load test");
+    Console.WriteLine($"  server               {options.Url}");
+    Console.WriteLine($"  workspace / tenant   {session.WorkspaceId} / {tenantLine}");
+    Console.WriteLine($"  hook                 {hook.Id} -> {hookUri} ({hook.Status}, {hook.VerificationStatus}, {hooks.Count} hook(s))");
+    Console.WriteLine($"  mode                 {(options.Rate > 0 ? $"open loop, {options.Rate:0.##} deliveries/s scheduled" : "closed loop (as fast as possible)")}, concurrency {options.Concurrency}");
+    Console.WriteLine($"  deliveries           {options.EventsPerDelivery} event(s) each, ~{sampleBytes / 1024.0:0.0} KiB body; mix: {string.Join(", ", DeliveryFactory.EventTypes)}");
+    Console.WriteLine($"  time                 {options.WarmupSeconds:0.##} s warm-up + {options.DurationSeconds:0.##} s measured");
+    Console.WriteLine();
+
+    var self = Process.GetCurrentProcess();
+    var server = options.ServerPid is { } pid ? Process.GetProcessById(pid) : null;
+    var runner = new LoadRunner(http, hookUri, secret, deliveries, options);
+    var start = Stopwatch.GetTimestamp() + LoadRunner.Ticks(0.05);
+    var run = runner.RunAsync(start, ct);
+
+    // CPU time of the generator (and optionally the server) over the measured window.
+    var measureStart = start + LoadRunner.Ticks(options.WarmupSeconds);
+    var untilMeasure = LoadRunner.Milliseconds(measureStart - Stopwatch.GetTimestamp());
+    if (untilMeasure > 0) await Task.Delay(TimeSpan.FromMilliseconds(untilMeasure), ct);
+    self.Refresh();
+    server?.Refresh();
+    var cpuStart = (Wall: Stopwatch.GetTimestamp(), Self: self.TotalProcessorTime, Server: server?.TotalProcessorTime);
+    var result = await run;
+    self.Refresh();
+    server?.Refresh();
+    var cpuEnd = (Wall: Stopwatch.GetTimestamp(), Self: self.TotalProcessorTime, Server: server?.TotalProcessorTime);
+
+    var report = new Report(options, result);
+    report.Write(Console.Out);
+    var cores = Environment.ProcessorCount;
+    var wall = (cpuEnd.Wall - cpuStart.Wall) / (double)Stopwatch.Frequency;
+    Console.WriteLine($"machine                {cores} logical core(s) (Environment.ProcessorCount), {System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}");
+    Console.WriteLine($"generator CPU          {(cpuEnd.Self - cpuStart.Self).TotalSeconds:0.00} s over {wall:0.00} s wall = {Share(cpuEnd.Self - cpuStart.Self, wall, cores)} of {cores} core(s)");
+    if (cpuStart.Server is { } s0 && cpuEnd.Server is { } s1)
+        Console.WriteLine($"server CPU (pid {options.ServerPid})  {(s1 - s0).TotalSeconds:0.00} s over {wall:0.00} s wall = {Share(s1 - s0, wall, cores)} of {cores} core(s)");
+
+    // The events must have arrived: processing happens after acknowledgement, so poll for alerts for a while.
+    var waited = Stopwatch.StartNew();
+    var alerts = await session.AlertTotalAsync(ct);
+    while (alerts <= alertsBefore && waited.Elapsed < TimeSpan.FromSeconds(60))
+    {
+        await Task.Delay(500, ct);
+        alerts = await session.AlertTotalAsync(ct);
+    }
+    Console.WriteLine($"alerts                 GET /api/workspaces/{{id}}/alerts?take=1 -> total {alerts} (before the run: {alertsBefore}; checked after {waited.Elapsed.TotalSeconds:0.0} s)");
+    var ok = alerts > alertsBefore && report.Errors == 0 && result.Unsent == 0 && setupError is null;
+    Console.WriteLine($"result                 {(ok ? "OK" : "FAILED")}{(report.Errors > 0 ? $": {report.Errors} error response(s)" : "")}{(result.Unsent > 0 ? $"; {result.Unsent} due but never sent (server too slow for the rate)" : "")}{(alerts <= alertsBefore ? "; no alert appeared" : "")}{(setupError is null ? "" : "; tenant setup failed")}");
+    return ok ? 0 : 1;
+}
+
+static string Share(TimeSpan cpu, double wallSeconds, int cores) =>
+    wallSeconds <= 0 ? "n/a" : $"{cpu.TotalSeconds / (wallSeconds * cores) * 100:0.0}% ({cpu.TotalSeconds / wallSeconds * 100:0}% of one core)";
