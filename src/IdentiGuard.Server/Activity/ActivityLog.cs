@@ -57,7 +57,8 @@ public sealed class ActivityLog(IDbContextFactory<IdentiGuardDbContext> dbFactor
             .ToListAsync(ct);
     }
 
-    private ActivityEntry Entry(Guid workspaceId, Guid? tenantId, string action, ActivityOutcome outcome, string message, string? actor, string? actorIp, string? requestId, string? errorCode) => new()
+    /// <summary>An entry to save with other changes in one commit (see <see cref="Ingestion.EventStore"/>).</summary>
+    public ActivityEntry Entry(Guid workspaceId, Guid? tenantId, string action, ActivityOutcome outcome, string message, string? actor, string? actorIp, string? requestId, string? errorCode) => new()
     {
         WorkspaceId = workspaceId, TenantId = tenantId, At = time.GetUtcNow().UtcDateTime, Action = action, Outcome = outcome,
         Message = message.Length > 2000 ? message[..2000] : message, Actor = actor, ActorIp = actorIp, OktaRequestId = requestId, OktaErrorCode = errorCode,

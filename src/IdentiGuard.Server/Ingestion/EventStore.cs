@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using IdentiGuard.Data;
+using IdentiGuard.Data.Activity;
 using IdentiGuard.Data.Ingestion;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,16 +15,17 @@ public sealed record StoreResult(int Stored, int Duplicates);
 /// </summary>
 public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory, TimeProvider time)
 {
-    public async Task<StoreResult> StoreAsync(Guid workspaceId, Guid tenantId, IReadOnlyList<IncomingEvent> events, EventSource source, CancellationToken ct)
+    /// <param name="audit">Builds the activity entry that records this store, saved in the same commit (one fsync per delivery).</param>
+    public async Task<StoreResult> StoreAsync(Guid workspaceId, Guid tenantId, IReadOnlyList<IncomingEvent> events, EventSource source, CancellationToken ct,
+        Func<StoreResult, ActivityEntry>? audit = null)
     {
-        if (events.Count == 0) return new StoreResult(0, 0);
         // A concurrent delivery of the same events can win the race between the check and the insert; the unique index
         // refuses the loser, and one retry sees the winner's rows as duplicates.
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await TryStoreAsync(workspaceId, tenantId, events, source, ct);
+                return await TryStoreAsync(workspaceId, tenantId, events, source, audit, ct);
             }
             catch (DbUpdateException) when (attempt == 0)
             {
@@ -31,9 +33,19 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
         }
     }
 
-    private async Task<StoreResult> TryStoreAsync(Guid workspaceId, Guid tenantId, IReadOnlyList<IncomingEvent> events, EventSource source, CancellationToken ct)
+    private async Task<StoreResult> TryStoreAsync(Guid workspaceId, Guid tenantId, IReadOnlyList<IncomingEvent> events, EventSource source,
+        Func<StoreResult, ActivityEntry>? audit, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (events.Count == 0)
+        {
+            if (audit is not null)
+            {
+                db.Activity.Add(audit(new StoreResult(0, 0)));
+                await db.SaveChangesAsync(ct);
+            }
+            return new StoreResult(0, 0);
+        }
         var uuids = events.Select(e => e.Uuid).Distinct().ToList();
         var existing = await db.Events.IgnoreQueryFilters().AsNoTracking()
             .Where(e => e.TenantId == tenantId && uuids.Contains(e.Uuid))
@@ -65,7 +77,10 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
                 Source = source, ActorId = e.ActorId, ActorAlternateId = e.ActorAlternateId, ClientIp = e.ClientIp, OutcomeResult = e.OutcomeResult, Json = e.Json,
             });
         }
-        return new StoreResult(await db.SaveChangesAsync(ct), duplicates);
+        var result = new StoreResult(events.Count - duplicates, duplicates);
+        if (audit is not null) db.Activity.Add(audit(result));
+        await db.SaveChangesAsync(ct);
+        return result;
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using IdentiGuard.Data.Activity;
 using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Server.Activity;
@@ -73,11 +72,11 @@ public static partial class HookEndpoints
             return await Reject(400, ex.Message);
         }
 
-        var result = await store.StoreAsync(tenant.WorkspaceId, tenant.TenantId, delivery.Events, EventSource.Hook, ct);
-        notifier.EventsStored(tenant.TenantId);
-        await activity.WriteAsync(tenant.WorkspaceId, tenant.TenantId, "hook.delivery.accepted", ActivityOutcome.Success,
+        await store.StoreAsync(tenant.WorkspaceId, tenant.TenantId, delivery.Events, EventSource.Hook, ct, result => activity.Entry(
+            tenant.WorkspaceId, tenant.TenantId, "hook.delivery.accepted", ActivityOutcome.Success,
             $"Accepted an event hook delivery{(delivery.DeliveryId is null ? "" : $" {delivery.DeliveryId}")}: {result.Stored} new event(s), {result.Duplicates} duplicate(s).",
-            actor: "Okta", actorIp: remoteIp, ct: CancellationToken.None);
+            "Okta", remoteIp, null, null));
+        notifier.EventsStored(tenant.TenantId);
         return TypedResults.Ok();
     }
 

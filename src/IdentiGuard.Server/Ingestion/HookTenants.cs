@@ -3,15 +3,33 @@ using System.Text;
 using IdentiGuard.Data;
 using IdentiGuard.Server.Tenants;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace IdentiGuard.Server.Ingestion;
 
 public sealed record HookTenant(Guid TenantId, Guid WorkspaceId, string Name, IReadOnlyList<byte[]> AcceptedSecrets);
 
 /// <summary>Finds the tenant a hook URI names and checks the header secret Okta sends, in constant time.</summary>
-public sealed class HookTenants(IDbContextFactory<IdentiGuardDbContext> dbFactory, TenantSecrets secrets, TimeProvider time)
+public sealed class HookTenants(IDbContextFactory<IdentiGuardDbContext> dbFactory, TenantSecrets secrets, TimeProvider time, IMemoryCache cache)
 {
+    /// <summary>
+    /// Deliveries arrive in bursts; the tenant and its decrypted secrets are kept this long, which bounds how long a
+    /// deleted tenant's or a replaced secret's deliveries can still be accepted.
+    /// </summary>
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
+
+    private static string CacheKey(Guid tenantId) => $"hook-tenant:{tenantId}";
+
     public async Task<HookTenant?> FindAsync(Guid tenantId, CancellationToken ct)
+    {
+        if (cache.TryGetValue(CacheKey(tenantId), out HookTenant? cached)) return cached;
+        var found = await LoadAsync(tenantId, ct);
+        // Unknown tenants are not cached: a tenant created a moment later must be found.
+        if (found is not null) cache.Set(CacheKey(tenantId), found, CacheFor);
+        return found;
+    }
+
+    private async Task<HookTenant?> LoadAsync(Guid tenantId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // The hook path is not a user's: the tenant id in the URI decides the workspace, and the secret authenticates.

@@ -18,8 +18,11 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
 {
     private const int BatchSize = 500;
 
+    /// <summary>One call processes at most this many events, so a backlog never holds the grain past a call timeout.</summary>
+    public const int MaxEventsPerCall = 20 * BatchSize;
+
     /// <param name="detection">The grain's detection state; replaced when missing or when the workspace's rules changed.</param>
-    /// <returns>How many events were processed.</returns>
+    /// <returns>How many events were processed; <see cref="MaxEventsPerCall"/> means more may be pending.</returns>
     public async Task<int> ProcessPendingAsync(Guid tenantId, StrongBox<TenantDetection?> detection, CancellationToken ct)
     {
         var total = 0;
@@ -31,6 +34,7 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             if (tenant is null) return total;
             scope.ServiceProvider.GetRequiredService<WorkspaceScope>().Enter(tenant.WorkspaceId);
 
+            if (total >= MaxEventsPerCall) return total;
             var batch = await db.Events.AsNoTracking()
                 .Where(e => e.TenantId == tenantId && e.Id > tenant.ProcessedEventCursor)
                 .OrderBy(e => e.Id).Take(BatchSize).ToListAsync(ct);

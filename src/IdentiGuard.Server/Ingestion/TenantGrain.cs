@@ -1,37 +1,19 @@
 using System.Runtime.CompilerServices;
 using IdentiGuard.Server.Detection;
-using Orleans.Concurrency;
 
 namespace IdentiGuard.Server.Ingestion;
 
 /// <summary>One activation per tenant across the cluster: the single place its events are processed, in order.</summary>
 public interface ITenantGrain : IGrainWithGuidKey
 {
-    /// <summary>New events were stored for the tenant; process them. Fire-and-forget so the hook acknowledges at once.</summary>
-    [OneWay]
-    Task EventsStored();
-
-    /// <summary>Processes everything pending and returns how many events that was (used at start-up and by tests).</summary>
+    /// <summary>Processes every stored event past the tenant's cursor and returns how many that was.</summary>
     Task<int> ProcessPending();
 }
 
-internal sealed partial class TenantGrain(TenantEventProcessor processor, ILogger<TenantGrain> logger) : Grain, ITenantGrain
+internal sealed class TenantGrain(TenantEventProcessor processor) : Grain, ITenantGrain
 {
     /// <summary>Detection state lives with the activation; it is rebuilt from the database after a move or restart.</summary>
     private readonly StrongBox<TenantDetection?> detection = new();
-
-    public async Task EventsStored()
-    {
-        try
-        {
-            await ProcessPending();
-        }
-        catch (Exception ex)
-        {
-            // The events stay stored and the cursor unmoved: the next notification or the start-up sweep retries them.
-            ProcessingFailed(logger, ex, this.GetPrimaryKey());
-        }
-    }
 
     public async Task<int> ProcessPending()
     {
@@ -46,7 +28,4 @@ internal sealed partial class TenantGrain(TenantEventProcessor processor, ILogge
             throw;
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Processing stored events of tenant {TenantId} failed; they will be retried")]
-    private static partial void ProcessingFailed(ILogger logger, Exception ex, Guid tenantId);
 }

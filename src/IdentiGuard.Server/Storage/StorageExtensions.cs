@@ -23,6 +23,12 @@ public static class StorageExtensions
             .SetApplicationName("IdentiGuard")
             .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(host.ResolvedDataDirectory, "keys")));
         builder.Services.AddHostedService<DatabaseInitializer>();
+        builder.Services.AddMemoryCache();
+
+        // SQLite's "async" calls complete synchronously and hold a pool thread each (waiting for the write lock included):
+        // start with enough threads that a burst of deliveries does not wait for the pool to grow.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
         return builder;
     }
 

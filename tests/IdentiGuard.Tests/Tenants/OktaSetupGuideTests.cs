@@ -41,7 +41,7 @@ public sealed class OktaSetupGuideTests
         var delivery = await org.Okta.PreviewDeliverAsync(hook.Id, type);
         Assert.True(delivery.Success, delivery.Error);
 
-        var alerts = await TestOrg.EventuallyAsync(() => org.AlertsAsync(), a => a.GetProperty("total").GetInt32() > 0, TimeSpan.FromSeconds(5));
+        var alerts = await TestOrg.EventuallyAsync(() => org.AlertsAsync($"?kind=MonitoredEvent&eventType={type}"), a => a.GetProperty("total").GetInt32() > 0, TimeSpan.FromSeconds(5));
         var alert = Assert.Single(alerts.GetProperty("items").EnumerateArray());
         Assert.Equal(type, alert.GetProperty("eventType").GetString());
         Assert.Equal("High", alert.GetProperty("severity").GetString());
