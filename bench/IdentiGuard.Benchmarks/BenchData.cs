@@ -41,8 +41,10 @@ public static class BenchData
             var e = (JsonObject)samples[i % samples.Count].DeepClone();
             e["uuid"] = $"bench-{i:D8}";
             e["published"] = start.AddMilliseconds(i * 250L).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-            if (e["actor"] is JsonObject a) a["alternateId"] = $"user{i % users}@example.com";
-            if (e["client"] is JsonObject c) c["ipAddress"] = $"198.51.{(i / 256) % 256}.{i % 256}";
+            // 500 users, each with a few home IPs (first-seen rules see realistic novelty, not a new IP per event)
+            int user = i % users;
+            if (e["actor"] is JsonObject a) a["alternateId"] = $"user{user}@example.com";
+            if (e["client"] is JsonObject c) c["ipAddress"] = $"198.51.{user % 256}.{(user / 256) * 8 + (i / users) % 3}";
             result[i] = Encoding.UTF8.GetBytes(e.ToJsonString());
         }
         return result;
@@ -52,7 +54,8 @@ public static class BenchData
 
     /// <summary>The built-in pack plus 9 variants of every built-in rule document, each with its <c>eventType</c>
     /// values replaced by other event types from okta-event-types.json (ids/names suffixed, correlation references
-    /// rewritten), i.e. 10× the rules.</summary>
+    /// rewritten), i.e. 10× the rules. A rule without an eventType constraint gets one (its variant runs over another
+    /// event type).</summary>
     public static RulePack TenTimesPack(int copies = 9)
     {
         var types = JsonDocument.Parse(File.ReadAllText(FindFile("okta-event-types.json"))).RootElement
@@ -73,8 +76,17 @@ public static class BenchData
                     if (root.Children.TryGetValue(new YamlScalarNode("correlation"), out var corr) && corr is YamlMappingNode cm
                         && cm.Children.TryGetValue(new YamlScalarNode("rules"), out var rules) && rules is YamlSequenceNode rs)
                         foreach (var r in rs.OfType<YamlScalarNode>()) r.Value += "_v" + c;
-                    if (root.Children.TryGetValue(new YamlScalarNode("detection"), out var det))
-                        ReplaceEventTypes(det, types, ref typeCursor);
+                    if (root.Children.TryGetValue(new YamlScalarNode("detection"), out var det) && det is YamlMappingNode dm)
+                    {
+                        int before = typeCursor;
+                        ReplaceEventTypes(dm, types, ref typeCursor);
+                        // a rule without an eventType constraint gets one: its variant runs over another event type
+                        if (typeCursor == before && dm.Children.TryGetValue(new YamlScalarNode("condition"), out var cond) && cond is YamlScalarNode cs)
+                        {
+                            dm.Children[new YamlScalarNode("variant_event_type")] = new YamlMappingNode(new YamlScalarNode("eventType"), new YamlScalarNode(types[typeCursor++ % types.Count]));
+                            cs.Value = $"({cs.Value}) and variant_event_type";
+                        }
+                    }
                 }
                 var sw = new StringWriter();
                 stream.Save(sw, assignAnchors: false);

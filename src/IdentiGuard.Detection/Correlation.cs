@@ -9,7 +9,7 @@ internal struct Entry
     public string Uuid;
     public int RuleIdx;
     public string? Value;
-    public OktaEvent? Event;
+    public Severity Sev;
     public double Lat, Lon;
     public string? Ip;
 }
@@ -76,6 +76,9 @@ internal sealed class CorrState(CompiledRule rule, CorrelationDef def)
     private (int? Min, int? Max) _bounds => _boundsCache ??= Bounds();
 
     public CompiledRule Rule { get; } = rule;
+
+    /// <summary>lt/lte-only count conditions: evaluated when windows close.</summary>
+    public bool ClosesWindows => Def.Type is "event_count" or "value_count" && _bounds.Min is null && _bounds.Max is not null;
     public CorrelationDef Def { get; } = def;
     public int BufferedEntries => _groups.Values.Sum(g => g.Entries.Count + g.Others.Count + (g.ByIdx?.Sum(l => l.Count) ?? 0));
 
@@ -117,7 +120,7 @@ internal sealed class CorrState(CompiledRule rule, CorrelationDef def)
 
     public void Process(TenantDetector d, CompiledRule baseRule, int idx, OktaEvent e, ref List<Finding>? findings)
     {
-        var groupKey = TenantDetector.GroupKey(Rule, e);
+        var groupKey = d.GroupKeyFor(Rule, e);
         var cap = d.Settings.MaxEventsPerGroup;
         switch (Def.Type)
         {
@@ -179,7 +182,7 @@ internal sealed class CorrState(CompiledRule rule, CorrelationDef def)
                     int ob = g.Others.BinarySearch(t);
                     if (ob < 0) ob = ~ob;
                     if (ob < g.Others.Count && g.Others[ob] <= t + Def.Timespan) return;
-                    g.Insert(new Entry { T = t, Uuid = e.Uuid, RuleIdx = 0, Event = e }, cap);
+                    g.Insert(new Entry { T = t, Uuid = e.Uuid, RuleIdx = 0, Sev = Rule.SeverityFor(e) }, cap);
                     d.ScheduleAbsence(this, groupKey, e.Uuid, t + Def.Timespan);
                     break;
                 }
@@ -357,9 +360,8 @@ internal sealed class CorrState(CompiledRule rule, CorrelationDef def)
         if (i < 0) return;
         var a = g.Entries[i];
         g.Entries.RemoveAt(i);
-        var ev = a.Event!;
         var expl = $"absence: '{Def.Rules[0].Ref}' at {a.T:O} and no '{Def.Rules[1].Ref}' within {Span(Def.Timespan)} for {groupKey}";
-        d.Emit(Rule, groupKey, [a.Uuid], a.T, a.T, Rule.SeverityFor(ev), expl, "", ref findings);
+        d.Emit(Rule, groupKey, [a.Uuid], a.T, a.T, a.Sev, expl, "", ref findings);
     }
 
     /// <summary>lt/lte count conditions: evaluated when the window after a group's first event has closed.</summary>
@@ -463,7 +465,7 @@ internal sealed class CorrState(CompiledRule rule, CorrelationDef def)
         bool excluded = Excluded(e);
         if (excluded && Def.ExcludedLevel is null) return;
         var g = GetGroup(groupKey, e.Published);
-        var cur = new Entry { T = e.Published, Uuid = e.Uuid, Lat = lat.Value, Lon = lon.Value, Ip = e.GetString("client.ipAddress"), Event = null };
+        var cur = new Entry { T = e.Published, Uuid = e.Uuid, Lat = lat.Value, Lon = lon.Value, Ip = e.GetString("client.ipAddress") };
         int pos = 0;
         while (pos < g.Entries.Count && g.Entries[pos].T <= cur.T) pos++;
         Entry? prev = pos > 0 ? g.Entries[pos - 1] : null;

@@ -233,6 +233,18 @@ public static class EventFileReader
             }
             return;
         }
+        // test-corpus wrappers such as {"source": ..., "event": {LogEvent}} or {"source": ..., "payload": {envelope}}
+        if (et is null && JsonPath.GetProperty(el, "published") is null)
+        {
+            foreach (var wrapper in new[] { "event", "payload" })
+            {
+                if (JsonPath.GetProperty(el, wrapper) is { ValueKind: JsonValueKind.Object } inner && JsonPath.GetProperty(inner, "eventType") is not null)
+                {
+                    AddValue(inner, inner.GetRawText(), line, into);
+                    return;
+                }
+            }
+        }
         into.Add(Make(el, sourceText, line));
     }
 

@@ -7,8 +7,10 @@ namespace IdentiGuard.Detection;
 
 /// <summary>One Okta System Log LogEvent. Field paths resolve case-insensitively; embedded
 /// <c>{k=v, ...}</c> and JSON strings are parsed on demand when a path continues into them.</summary>
-public sealed class OktaEvent
+public sealed class OktaEvent : IDisposable
 {
+    private JsonDocument? _doc;
+
     private readonly byte[]? _utf8;
     private string? _raw;
 
@@ -42,16 +44,35 @@ public sealed class OktaEvent
     }
 
     public JsonElement Root { get; }
+
+    /// <summary>Returns the parser's pooled buffers. Optional; the detector keeps no reference to events after
+    /// <see cref="TenantDetector.Observe"/> returns, so a caller may dispose an event once it has been observed.</summary>
+    public void Dispose()
+    {
+        _doc?.Dispose();
+        _doc = null;
+    }
     public string Uuid { get; }
     public DateTime Published { get; }
     public string EventType { get; }
     public string RawJson => _raw ??= Encoding.UTF8.GetString(_utf8!);
 
     public static OktaEvent Parse(ReadOnlySpan<byte> utf8Json, string? fallbackUuid = null, DateTime? fallbackPublished = null)
+        => Parse(utf8Json.ToArray(), fallbackUuid, fallbackPublished);
+
+    /// <summary>Parses without copying: the event keeps a reference to <paramref name="utf8Json"/> (do not modify it).</summary>
+    public static OktaEvent Parse(byte[] utf8Json, string? fallbackUuid = null, DateTime? fallbackPublished = null)
     {
-        var bytes = utf8Json.ToArray();
-        var doc = JsonDocument.Parse(bytes);
-        return new OktaEvent(doc.RootElement, bytes, null, fallbackUuid, fallbackPublished);
+        var doc = JsonDocument.Parse(utf8Json);
+        try
+        {
+            return new OktaEvent(doc.RootElement, utf8Json, null, fallbackUuid, fallbackPublished) { _doc = doc };
+        }
+        catch
+        {
+            doc.Dispose();
+            throw;
+        }
     }
 
     public static OktaEvent Parse(string json, string? fallbackUuid = null, DateTime? fallbackPublished = null)
@@ -88,7 +109,9 @@ public sealed class OktaEvent
 /// <summary>Lazily materialised view of a JSON value: case-insensitive property tables, cached texts and embedded parses.</summary>
 internal sealed class JNode(JsonElement el)
 {
-    private Dictionary<string, JNode>? _props;
+    private string[]? _names;
+    private JsonElement[]? _values;
+    private JNode?[]? _nodes;
     private JNode[]? _items;
     private string? _text;
     private bool _textDone;
@@ -98,15 +121,49 @@ internal sealed class JNode(JsonElement el)
     public JsonElement El { get; } = el;
     public JsonValueKind Kind { get; } = el.ValueKind;
 
+    // small lookup cache: requested name -> node (null = absent)
+    private string?[]? _cacheKeys;
+    private JNode?[]? _cacheVals;
+    private int _cacheCount;
+
     public JNode? Get(string name)
     {
         if (Kind != JsonValueKind.Object) return null;
-        if (_props is null)
+        var keys = _cacheKeys;
+        for (int i = 0; i < _cacheCount; i++)
+            if (ReferenceEquals(keys![i], name) || string.Equals(keys[i], name, StringComparison.Ordinal)) return _cacheVals![i];
+        JNode? found;
+        if (El.TryGetProperty(name, out var v)) found = new JNode(v);
+        else found = SlowGet(name);
+        if (_cacheKeys is null) { _cacheKeys = new string?[8]; _cacheVals = new JNode?[8]; }
+        else if (_cacheCount == _cacheKeys.Length)
         {
-            _props = new Dictionary<string, JNode>(StringComparer.OrdinalIgnoreCase);
-            foreach (var p in El.EnumerateObject()) _props.TryAdd(p.Name, new JNode(p.Value));
+            Array.Resize(ref _cacheKeys, _cacheCount * 2);
+            Array.Resize(ref _cacheVals, _cacheCount * 2);
         }
-        return _props.GetValueOrDefault(name);
+        _cacheKeys[_cacheCount] = name;
+        _cacheVals![_cacheCount] = found;
+        _cacheCount++;
+        return found;
+    }
+
+    /// <summary>Case-insensitive lookup (lower-cased keys such as <c>eventtype</c>).</summary>
+    private JNode? SlowGet(string name)
+    {
+        if (_names is null)
+        {
+            int n = 0;
+            foreach (var _ in El.EnumerateObject()) n++;
+            _names = new string[n];
+            _values = new JsonElement[n];
+            _nodes = new JNode?[n];
+            int i = 0;
+            foreach (var p in El.EnumerateObject()) { _names[i] = p.Name; _values[i] = p.Value; i++; }
+        }
+        var names = _names;
+        for (int i = 0; i < names.Length; i++)
+            if (string.Equals(names[i], name, StringComparison.OrdinalIgnoreCase)) return _nodes![i] ??= new JNode(_values![i]);
+        return null;
     }
 
     public JNode[] Items
@@ -246,7 +303,17 @@ internal static class EmbeddedFormats
 
 internal static class JsonPath
 {
-    public static string[] Split(string path) => path.Split('.');
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string[]> SplitCache = new(StringComparer.Ordinal);
+
+    private static int _splitCacheSize;
+
+    public static string[] Split(string path)
+    {
+        if (SplitCache.TryGetValue(path, out var segs)) return segs;
+        segs = path.Split('.');
+        if (Volatile.Read(ref _splitCacheSize) < 10_000 && SplitCache.TryAdd(path, segs)) Interlocked.Increment(ref _splitCacheSize);
+        return segs;
+    }
 
     public static JsonElement? GetProperty(JsonElement obj, string name)
     {

@@ -15,6 +15,8 @@ internal sealed class CompiledRule
     public HashSet<string>? EventTypes { get; init; }
     public SeverityRule[] SeverityRules { get; init; } = [];
     public string[][] GroupByPaths { get; init; } = [];
+    /// <summary>Group-by field list as one string (rules with the same group-by share a per-event cache entry).</summary>
+    public string GroupBySig { get; init; } = "";
     public CidrPattern[] ExcludeCidrs { get; init; } = [];
     public HashSet<string> ExcludeAsns { get; init; } = [];
     public string Id => Def.Id;
@@ -112,6 +114,7 @@ internal static class RuleCompiler
             EventTypes = eventTypes,
             SeverityRules = [.. sev],
             GroupByPaths = groupBy,
+            GroupBySig = string.Join("\u001f", def.Correlation?.GroupBy ?? def.GroupBy),
             ExcludeCidrs = [.. cidrs],
             ExcludeAsns = asns,
         };

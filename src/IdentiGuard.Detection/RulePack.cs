@@ -52,11 +52,17 @@ public sealed class RulePack
     /// <summary>Loads rules; throws <see cref="RuleValidationException"/> for the first invalid file.</summary>
     public static RulePack Load(IEnumerable<RuleSource> sources, bool includeBuiltIn = true)
     {
-        var all = new List<RuleSource>();
-        if (includeBuiltIn) all.AddRange(BuiltInSources());
-        all.AddRange(sources);
+        var user = new List<RuleDef>();
+        foreach (var src in sources) user.AddRange(RuleParser.ParseFile(src));
         var defs = new List<RuleDef>();
-        foreach (var src in all) defs.AddRange(RuleParser.ParseFile(src));
+        if (includeBuiltIn)
+        {
+            // a user rule with the id of a built-in rule replaces it (workspace override)
+            var userIds = user.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var src in BuiltInSources())
+                defs.AddRange(RuleParser.ParseFile(src).Where(d => !userIds.Contains(d.Id)));
+        }
+        defs.AddRange(user);
         return Build(defs);
     }
 

@@ -60,7 +60,9 @@ public sealed class TenantDetector
         }
         var unindexed = new List<ActiveBase>();
         var byType = new Dictionary<string, List<ActiveBase>>(StringComparer.OrdinalIgnoreCase);
-        foreach (var b in bases.Values.OrderBy(b => pack.Defs.FindIndex(d => d.Id == b.Rule.Id)))
+        var order = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < pack.Defs.Count; i++) order[pack.Defs[i].Id] = i;
+        foreach (var b in bases.Values.OrderBy(b => order[b.Rule.Id]))
         {
             if (b.Rule.EventTypes is { } types)
                 foreach (var t in types)
@@ -138,6 +140,9 @@ public sealed class TenantDetector
         foreach (var b in _unindexed) Evaluate(b, e, ref findings);
 
         SweepDeadlines(_watermark, ref findings);
+        if ((_observed & 255) == 0)
+            foreach (var c in _corrs)
+                if (c.ClosesWindows) c.SweepClosedWindows(this, _watermark, ref findings);
         if ((++_observed & 1023) == 0)
         {
             var t2 = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -180,12 +185,14 @@ public sealed class TenantDetector
         else if (!b.Rule.Matches(e)) return;
         if (b.Emit)
         {
-            var group = GroupKey(b.Rule, e);
+            var group = GroupKeyFor(b.Rule, e);
             var dedupExtra = b.Rule.Def.Dedup > TimeSpan.Zero ? "" : e.Uuid;
+            if (IsSuppressed(b.Rule.Def, group, e.Published)) goto consumers;
             var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
             Emit(b.Rule, group, [e.Uuid], e.Published, e.Published, b.Rule.SeverityFor(e), b.Rule.ExplainMatch(e), dedupExtra, ref findings);
             if (Profile is not null) Profile["emit-base"] = Profile.GetValueOrDefault("emit-base") + System.Diagnostics.Stopwatch.GetTimestamp() - t1;
         }
+    consumers:
         foreach (var (corr, idx) in b.Consumers)
         {
             if (Profile is null) corr.Process(this, b.Rule, idx, e, ref findings);
@@ -197,6 +204,23 @@ public sealed class TenantDetector
                 Profile[key] = Profile.GetValueOrDefault(key) + System.Diagnostics.Stopwatch.GetTimestamp() - t0;
             }
         }
+    }
+
+    private OktaEvent? _groupKeyEvent;
+    private readonly Dictionary<string, string> _groupKeyCache = new(StringComparer.Ordinal);
+
+    /// <summary>Group key with a per-event cache (many rules group by the same fields).</summary>
+    internal string GroupKeyFor(CompiledRule rule, OktaEvent e)
+    {
+        if (!ReferenceEquals(_groupKeyEvent, e))
+        {
+            _groupKeyCache.Clear();
+            _groupKeyEvent = e;
+        }
+        if (_groupKeyCache.TryGetValue(rule.GroupBySig, out var key)) return key;
+        key = GroupKey(rule, e);
+        _groupKeyCache[rule.GroupBySig] = key;
+        return key;
     }
 
     internal static string GroupKey(CompiledRule rule, OktaEvent e)
@@ -212,6 +236,9 @@ public sealed class TenantDetector
         }
         return sb.ToString();
     }
+
+    private bool IsSuppressed(RuleDef def, string group, DateTime first)
+        => def.Dedup > TimeSpan.Zero && _dedup.TryGetValue((def.Id, group), out var anchor) && (first - anchor).Duration() < def.Dedup;
 
     internal void Emit(CompiledRule rule, string group, IReadOnlyList<string> eventIds, DateTime first, DateTime last,
         Severity severity, string explanation, string dedupExtra, ref List<Finding>? findings)
@@ -257,6 +284,11 @@ public sealed class TenantDetector
             if (anchor + win < dedupHorizon - TimeSpan.FromHours(1)) (deadDedup ??= []).Add((id, g));
         }
         if (deadDedup is not null) foreach (var k in deadDedup) _dedup.Remove(k);
+        if ((_observed & 65535) == 0 && _firstSeen is InMemoryFirstSeenStore mem)
+        {
+            var history = _corrs.Where(c => c.Def.Type == "first_seen").Select(c => c.Def.History).DefaultIfEmpty(TimeSpan.Zero).Max();
+            if (_watermark - DateTime.MinValue > history) mem.Prune(_watermark - history);
+        }
         var seenHorizon = _watermark - (_retention > TimeSpan.FromDays(1) ? _retention : TimeSpan.FromDays(1));
         while (_seenOrder.TryPeek(out var head) && (head.T < seenHorizon || _seenOrder.Count > _settings.MaxSeenUuids))
         {

@@ -243,6 +243,19 @@ correlation:
     }
 
     [Fact]
+    public void Lt_condition_fires_when_the_window_closes()
+    {
+        var pack = T.Pack(Success, Corr("few", "  type: event_count\n  rules: [ok]\n  group-by: [actor.alternateId]\n  timespan: 10m\n  condition: {lt: 3}"));
+        var d = T.Detector(pack);
+        Assert.Empty(T.Run(d, [Login("SUCCESS", "a", 0), Login("SUCCESS", "a", 10)], flush: false));
+        var f = d.Flush(T.Start.AddMinutes(11));
+        Assert.Equal(2, Assert.Single(f).EventIds.Count);
+        var d2 = T.Detector(pack);
+        Assert.Empty(T.Run(d2, [Login("SUCCESS", "a", 0), Login("SUCCESS", "a", 10), Login("SUCCESS", "a", 20)], flush: false));
+        Assert.Empty(d2.Flush(T.Start.AddMinutes(11)));
+    }
+
+    [Fact]
     public void Generate_true_keeps_base_rule_alerts()
     {
         var pack = T.Pack(Fail, EventCount().Replace("  condition:", "  generate: true\n  condition:"));

@@ -88,6 +88,23 @@ correlation:
         Assert.Equal(ids, again);
     }
 
+    [Theory]
+    [InlineData("okta-samples.jsonl")]
+    [InlineData("event-hook-envelope-sample.json")]
+    public async Task Corpus_files_are_readable_with_the_built_in_pack(string file)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var rc = await DetectCommand.RunAsync(["detect", "--input", Path.Combine(AppContext.BaseDirectory, "corpus", file), "--all-rules"], stdout, stderr);
+        Assert.True(rc == 0, stderr.ToString());
+        foreach (var line in stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var a = JsonDocument.Parse(line).RootElement;
+            Assert.Contains(a.GetProperty("severity").GetString(), new[] { "informational", "low", "medium", "high", "critical" });
+            Assert.NotEmpty(a.GetProperty("eventIds").EnumerateArray());
+        }
+    }
+
     [Fact]
     public async Task No_alerts_is_still_exit_0()
     {

@@ -55,6 +55,20 @@ public class ValidationTests
     }
 
     [Fact]
+    public void User_rule_with_a_built_in_id_replaces_it()
+    {
+        var builtIn = RulePack.BuiltIn();
+        if (builtIn.Rules.Count == 0) return;
+        var target = builtIn.Rules.First(r => r.Kind == "detection" && r.Name is null);
+        var pack = RulePack.Load([new RuleSource("override.yml", $"title: Overridden\nid: {target.Id}\nlevel: low\ndetection:\n  sel:\n    eventType: x.y\n  condition: sel\n")]);
+        Assert.Equal(builtIn.Rules.Count, pack.Rules.Count);
+        Assert.Equal("Overridden", pack.Rules.Single(r => r.Id == target.Id).Title);
+        // the built-in files themselves can be passed as user rules
+        var copy = RulePack.Load(RulePack.BuiltInSources());
+        Assert.Equal(builtIn.Rules.Count, copy.Rules.Count);
+    }
+
+    [Fact]
     public void Validate_returns_errors_without_throwing()
     {
         var r = RulePack.Validate(new RuleSource("a.yml", "title: x\nid: y\nlevel: nope\n"));
