@@ -1,6 +1,7 @@
 using IdentiGuard.Server.Accounts;
 using IdentiGuard.Server.Activity;
 using IdentiGuard.Server.Alerts;
+using IdentiGuard.Server.Detection;
 using IdentiGuard.Server.Support;
 using IdentiGuard.Server.Tenants;
 using IdentiGuard.Server.Workspaces;
@@ -27,6 +28,7 @@ public static class ApiExtensions
         var workspace = app.MapWorkspaceGroup();
         workspace.MapTenantEndpoints();
         workspace.MapAlertEndpoints();
+        workspace.MapRuleEndpoints();
         workspace.MapActivityEndpoints();
         workspace.MapSupportEndpoints();
     }

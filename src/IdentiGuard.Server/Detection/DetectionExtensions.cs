@@ -8,6 +8,7 @@ public static class DetectionExtensions
     {
         services.AddSingleton<WorkspaceRules>();
         services.AddSingleton<DetectionAlerts>();
+        services.AddScoped<RuleCatalog>();
         services.AddHostedService<RulePackWarmUp>();
         return services;
     }
