@@ -11,7 +11,7 @@ public sealed class DetectionEndToEndTests
 {
     private static readonly DateTimeOffset Start = DateTimeOffset.UtcNow.AddMinutes(-30);
 
-    private static JsonObject PushAttempt(int second, string result, string user = "sam.t@acme.example") => LogEventFactory.Create(new LogEventSpec
+    internal static JsonObject PushAttempt(int second, string result, string user = "sam.t@acme.example") => LogEventFactory.Create(new LogEventSpec
     {
         EventType = "user.authentication.auth_via_mfa",
         DisplayMessage = "Authentication of user via MFA",
