@@ -4,6 +4,7 @@ using IdentiGuard.Data.Activity;
 using IdentiGuard.Data.Alerts;
 using IdentiGuard.Data.Detection;
 using IdentiGuard.Data.Ingestion;
+using IdentiGuard.Data.Polling;
 using IdentiGuard.Data.Support;
 using IdentiGuard.Data.Tenants;
 using IdentiGuard.Data.Workspaces;
@@ -33,6 +34,8 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
     public DbSet<FirstSeenValue> FirstSeenValues => Set<FirstSeenValue>();
     public DbSet<RuleSetting> RuleSettings => Set<RuleSetting>();
     public DbSet<CustomRule> CustomRules => Set<CustomRule>();
+    public DbSet<PollCheckpoint> PollCheckpoints => Set<PollCheckpoint>();
+    public DbSet<BackfillState> Backfills => Set<BackfillState>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -94,6 +97,21 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
         {
             e.HasIndex(r => new { r.WorkspaceId, r.FileName }).IsUnique();
             e.Property(r => r.FileName).HasMaxLength(200);
+        });
+
+        builder.Entity<PollCheckpoint>(e =>
+        {
+            e.HasKey(c => c.TenantId);
+            e.Property(c => c.NextUrl).HasMaxLength(2000);
+            e.Property(c => c.LeaseOwner).HasMaxLength(200);
+            e.HasOne<Tenant>().WithOne().HasForeignKey<PollCheckpoint>(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<BackfillState>(e =>
+        {
+            e.HasKey(b => b.TenantId);
+            e.Property(b => b.NextUrl).HasMaxLength(2000);
+            e.Property(b => b.Error).HasMaxLength(1000);
+            e.HasOne<Tenant>().WithOne().HasForeignKey<BackfillState>(b => b.TenantId).OnDelete(DeleteBehavior.Cascade);
         });
 
         ApplyWorkspaceFilters(builder);

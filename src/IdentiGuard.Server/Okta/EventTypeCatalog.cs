@@ -6,7 +6,7 @@ public sealed record OktaEventType(string Type, string Description, bool EventHo
 
 /// <summary>
 /// Okta's event-type catalogue (release 2026.08.1), shipped with the product. The tenant form offers the published
-/// hook-eligible types; only those can be subscribed on an event hook.
+/// hook-eligible types (subscribed on the event hook) and the published System-Log-only types (collected by polling).
 /// </summary>
 public sealed class EventTypeCatalog
 {
@@ -16,12 +16,15 @@ public sealed class EventTypeCatalog
             ?? throw new InvalidOperationException("The Okta event-type catalogue is missing from the build.");
         All = JsonSerializer.Deserialize<List<OktaEventType>>(stream, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         HookEligible = All.Where(t => t.EventHookEligible && t.PublishedInDocs).OrderBy(t => t.CategoryName).ThenBy(t => t.Type).ToList();
+        SystemLogOnly = All.Where(t => !t.EventHookEligible && t.PublishedInDocs).OrderBy(t => t.CategoryName).ThenBy(t => t.Type).ToList();
+        systemLogOnlyTypes = SystemLogOnly.Select(t => t.Type).ToHashSet(StringComparer.Ordinal);
         byType = All.ToDictionary(t => t.Type, StringComparer.Ordinal);
         hookEligibleTypes = HookEligible.Select(t => t.Type).ToHashSet(StringComparer.Ordinal);
     }
 
     private readonly Dictionary<string, OktaEventType> byType;
     private readonly HashSet<string> hookEligibleTypes;
+    private readonly HashSet<string> systemLogOnlyTypes;
 
     public IReadOnlyList<OktaEventType> All { get; }
 
@@ -29,6 +32,17 @@ public sealed class EventTypeCatalog
     public IReadOnlyList<OktaEventType> HookEligible { get; }
 
     public bool IsHookEligible(string type) => hookEligibleTypes.Contains(type);
+
+    /// <summary>
+    /// Published event types Okta writes to the System Log but cannot deliver by hook (<c>security.threat.detected</c>,
+    /// <c>policy.evaluate_sign_on</c>, …): IdentiGuard collects them by polling the System Log.
+    /// </summary>
+    public IReadOnlyList<OktaEventType> SystemLogOnly { get; }
+
+    public bool IsSystemLogOnly(string type) => systemLogOnlyTypes.Contains(type);
+
+    /// <summary>A type the tenant form offers: hook-eligible or collected from the System Log.</summary>
+    public bool IsMonitorable(string type) => hookEligibleTypes.Contains(type) || systemLogOnlyTypes.Contains(type);
 
     public OktaEventType? Find(string type) => byType.GetValueOrDefault(type);
 }

@@ -21,7 +21,8 @@ public static class TenantEndpoints
     }
 
     public static void MapEventTypeEndpoints(this IEndpointRouteBuilder app)
-        => app.MapGet("/api/event-types", (EventTypeCatalog catalog) => TypedResults.Ok(catalog.HookEligible))
+        // Hook-eligible types first, then those collected from the System Log (eventHookEligible tells them apart).
+        => app.MapGet("/api/event-types", (EventTypeCatalog catalog) => TypedResults.Ok(catalog.HookEligible.Concat(catalog.SystemLogOnly).ToList()))
             .RequireAuthorization().WithTags("Tenants");
 
     private static async Task<Results<Created<TenantSaveResult>, ValidationProblem>> CreateAsync(Guid workspaceId, TenantInput input, TenantService service, HttpContext http, CancellationToken ct)

@@ -1,4 +1,5 @@
 using IdentiGuard.Data.Tenants;
+using IdentiGuard.Server.Polling;
 
 namespace IdentiGuard.Server.Tenants;
 
@@ -11,7 +12,7 @@ public sealed record TenantHookView(string OktaHookId, string Name, int EventTyp
 public sealed record TenantView(
     Guid Id, string Name, string DomainUrl, string ClientId, bool HasClientSecret, IReadOnlyList<string> EventTypes,
     TenantStatus Status, string? StatusDetail, IReadOnlyList<string> GrantedScopes, string HookUri,
-    DateTime CreatedAt, DateTime UpdatedAt, DateTime? LastDeliveryAt, IReadOnlyList<TenantHookView> Hooks);
+    DateTime CreatedAt, DateTime UpdatedAt, DateTime? LastDeliveryAt, IReadOnlyList<TenantHookView> Hooks, PollingView? Polling = null);
 
 public sealed record TenantSaveResult(TenantView? Tenant, IReadOnlyDictionary<string, string[]>? Errors, IReadOnlyList<string> Notices)
 {

@@ -4,6 +4,7 @@ using IdentiGuard.Data.Tenants;
 using IdentiGuard.Server.Activity;
 using IdentiGuard.Server.Configuration;
 using IdentiGuard.Server.Okta;
+using IdentiGuard.Server.Polling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -15,20 +16,21 @@ namespace IdentiGuard.Server.Tenants;
 /// </summary>
 public sealed class TenantService(
     IDbContextFactory<IdentiGuardDbContext> dbFactory, TenantConnector connector, TenantSecrets secrets, EventTypeCatalog catalog, ActivityLog activity,
-    IOptions<IdentiGuardOptions> host, IOptions<OktaOptions> okta, TimeProvider time)
+    IOptions<IdentiGuardOptions> host, IOptions<OktaOptions> okta, TimeProvider time, TenantPolling polling)
 {
     public async Task<IReadOnlyList<TenantView>> ListAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var tenants = await db.Tenants.AsNoTracking().Include(t => t.Hooks).OrderBy(t => t.Name).ToListAsync(ct);
-        return tenants.Select(View).ToList();
+        var views = await polling.ViewsAsync(tenants.Select(t => t.Id).ToList(), ct);
+        return tenants.Select(t => View(t, views.GetValueOrDefault(t.Id))).ToList();
     }
 
     public async Task<TenantView?> GetAsync(Guid id, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var tenant = await db.Tenants.AsNoTracking().Include(t => t.Hooks).FirstOrDefaultAsync(t => t.Id == id, ct);
-        return tenant is null ? null : View(tenant);
+        return tenant is null ? null : View(tenant, (await polling.ViewsAsync([tenant.Id], ct)).GetValueOrDefault(tenant.Id));
     }
 
     public async Task<TenantSaveResult> CreateAsync(Guid workspaceId, TenantInput input, string actor, CancellationToken ct = default)
@@ -95,6 +97,7 @@ public sealed class TenantService(
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var tenant = await db.Tenants.Include(t => t.Hooks).FirstOrDefaultAsync(t => t.Id == id, ct);
         if (tenant is null) return new TenantDeleteResult(false, false, "No such tenant.");
+        await polling.StopAsync(tenant.Id);
 
         var session = new OktaSession(Credentials(tenant));
         var outcome = await connector.DisconnectAsync(session, tenant.Id, tenant.Hooks, ct);
@@ -136,7 +139,9 @@ public sealed class TenantService(
         await activity.WriteAsync(tenant.WorkspaceId, tenant.Id, "tenant.status",
             outcome.Status == TenantStatus.Connected ? ActivityOutcome.Success : ActivityOutcome.Failure,
             $"{StatusLabel(outcome.Status)}: {outcome.Detail}{(outcome.Notices.Count > 0 ? " " + string.Join(" ", outcome.Notices) : "")}", actor, ct: ct);
-        return new TenantSaveResult(View(tenant), null, outcome.Notices);
+        // The System Log poller starts (or wakes) once the tenant is connected; the first connect also queues the history import.
+        if (outcome.Status == TenantStatus.Connected) await polling.ConnectedAsync(tenant.Id, ct);
+        return new TenantSaveResult(View(tenant, (await polling.ViewsAsync([tenant.Id], ct)).GetValueOrDefault(tenant.Id)), null, outcome.Notices);
     }
 
     private TenantSaveResult? Validate(TenantInput input)
@@ -151,25 +156,26 @@ public sealed class TenantService(
         if (input.EventTypes is not null)
         {
             if (input.EventTypes.Count == 0) return TenantSaveResult.Invalid("eventTypes", "Select at least one event type to monitor (Select All is the default).");
-            var unknown = input.EventTypes.Where(t => !catalog.IsHookEligible(t)).Take(5).ToList();
+            // Hook-eligible types are delivered by the event hook; published System-Log-only types are collected by polling.
+            var unknown = input.EventTypes.Where(t => !catalog.IsMonitorable(t)).Take(5).ToList();
             if (unknown.Count > 0) return TenantSaveResult.Invalid("eventTypes", $"Not an event type Okta can deliver to IdentiGuard: {string.Join(", ", unknown)}.");
         }
         return null;
     }
 
-    /// <summary>No list means "Select All", the default.</summary>
+    /// <summary>No list means "Select All", the default: every hook-eligible and System-Log-only type.</summary>
     private List<string> SelectedTypes(TenantInput input)
-        => (input.EventTypes ?? catalog.HookEligible.Select(t => t.Type).ToList()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        => (input.EventTypes ?? catalog.HookEligible.Concat(catalog.SystemLogOnly).Select(t => t.Type).ToList()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
     private static string NameFor(TenantInput input, string domain)
         => string.IsNullOrWhiteSpace(input.Name) ? new Uri(domain).Host : input.Name.Trim();
 
     private OktaCredentials Credentials(Tenant tenant) => new(tenant.Id, tenant.DomainUrl, tenant.ClientId, secrets.Unprotect(tenant.ClientSecretProtected));
 
-    private TenantView View(Tenant t) => new(
+    private TenantView View(Tenant t, PollingView? pollingView) => new(
         t.Id, t.Name, t.DomainUrl, t.ClientId, HasClientSecret: t.ClientSecretProtected.Length > 0, t.EventTypes, t.Status, t.StatusDetail,
         (t.GrantedScopes ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries), host.Value.HookUriFor(t.Id), t.CreatedAt, t.UpdatedAt, t.LastDeliveryAt,
-        t.Hooks.Select(h => new TenantHookView(h.OktaHookId, h.Name, h.EventTypeCount, h.Status, h.VerificationStatus)).ToList());
+        t.Hooks.Select(h => new TenantHookView(h.OktaHookId, h.Name, h.EventTypeCount, h.Status, h.VerificationStatus)).ToList(), pollingView);
 
     public static string StatusLabel(TenantStatus status) => status switch
     {

@@ -8,11 +8,15 @@ namespace IdentiGuard.Tests.Infrastructure;
 /// <summary>An emulated Okta org and an IdentiGuard host, with helpers for the guide's steps.</summary>
 internal sealed class TestOrg : IAsyncDisposable
 {
-    private TestOrg(EmulatedOkta okta, IdentiGuardApp app)
+    private TestOrg(EmulatedOkta okta, IdentiGuardApp app, IDictionary<string, string?>? settings)
     {
         Okta = okta;
         App = app;
+        this.settings = settings;
     }
+
+    /// <summary>The host settings of the first start, applied again on every restart.</summary>
+    private readonly IDictionary<string, string?>? settings;
 
     public EmulatedOkta Okta { get; }
     public IdentiGuardApp App { get; private set; }
@@ -21,7 +25,7 @@ internal sealed class TestOrg : IAsyncDisposable
     {
         var okta = await EmulatedOkta.StartAsync(new OktaEmulatorOptions { LoopbackTestMode = true });
         var app = await IdentiGuardApp.StartAsync(settings, publicBaseUrl: publicBaseUrl);
-        return new TestOrg(okta, app);
+        return new TestOrg(okta, app, settings);
     }
 
     /// <summary>Guide step 3: paste Client ID, Client Secret and Domain URL, keep Select All, click Add Tenant.</summary>
@@ -63,11 +67,13 @@ internal sealed class TestOrg : IAsyncDisposable
     }
 
     /// <summary>Stops the host and starts it again on the same data directory and port (Okta's hooks keep working).</summary>
-    public async Task RestartAppAsync(string? publicBaseUrl = null)
+    /// <param name="whileStopped">Runs after the host stopped and before it starts again (events emitted while it is down, say).</param>
+    public async Task RestartAppAsync(string? publicBaseUrl = null, Func<Task>? whileStopped = null)
     {
         var (dataDirectory, port) = (App.DataDirectory, App.Port);
         await App.DisposeAsync();
-        App = await IdentiGuardApp.StartAsync(dataDirectory: dataDirectory, port: port, publicBaseUrl: publicBaseUrl);
+        if (whileStopped is not null) await whileStopped();
+        App = await IdentiGuardApp.StartAsync(settings, dataDirectory: dataDirectory, port: port, publicBaseUrl: publicBaseUrl);
     }
 
     public async ValueTask DisposeAsync()
