@@ -41,7 +41,11 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
     {
         base.OnModelCreating(builder);
 
-        builder.Entity<Workspace>(e => e.Property(w => w.Name).HasMaxLength(100));
+        builder.Entity<Workspace>(e =>
+        {
+            e.Property(w => w.Name).HasMaxLength(100);
+            e.Property(w => w.EventRetentionDays).HasDefaultValue(90);
+        });
         builder.Entity<WorkspaceMember>(e =>
         {
             e.HasKey(m => new { m.WorkspaceId, m.UserId });
@@ -65,6 +69,8 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
             e.HasIndex(x => new { x.TenantId, x.Uuid }).IsUnique();
             e.HasIndex(x => new { x.TenantId, x.Id });
             e.HasIndex(x => new { x.WorkspaceId, x.Published });
+            // Tenant health: events per path per hour of arrival.
+            e.HasIndex(x => new { x.TenantId, x.ReceivedAt });
             e.Property(x => x.Uuid).HasMaxLength(100);
             e.Property(x => x.EventType).HasMaxLength(200);
         });
@@ -74,7 +80,12 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
             e.HasIndex(a => new { a.WorkspaceId, a.LastSeen });
             e.HasMany(a => a.Events).WithOne().HasForeignKey(x => x.AlertId).OnDelete(DeleteBehavior.Cascade);
         });
-        builder.Entity<AlertEvent>(e => e.HasKey(x => new { x.AlertId, x.StoredEventId }));
+        builder.Entity<AlertEvent>(e =>
+        {
+            e.HasKey(x => new { x.AlertId, x.StoredEventId });
+            // Retention keeps events an alert references.
+            e.HasIndex(x => x.StoredEventId);
+        });
         builder.Entity<ActivityEntry>(e =>
         {
             e.HasIndex(a => new { a.WorkspaceId, a.At });

@@ -6,4 +6,7 @@ public sealed class Workspace
     public required string Name { get; set; }
     public DateTime CreatedAt { get; set; }
     public bool IsDemo { get; set; }
+
+    /// <summary>Raw events older than this many days (by published time) are deleted unless an alert keeps them as evidence.</summary>
+    public int EventRetentionDays { get; set; } = 90;
 }

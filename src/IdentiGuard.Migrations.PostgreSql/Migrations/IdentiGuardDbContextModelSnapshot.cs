@@ -267,6 +267,8 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
 
                     b.HasKey("AlertId", "StoredEventId");
 
+                    b.HasIndex("StoredEventId");
+
                     b.ToTable("AlertEvents");
                 });
 
@@ -408,6 +410,8 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("TenantId", "Id");
+
+                    b.HasIndex("TenantId", "ReceivedAt");
 
                     b.HasIndex("TenantId", "Uuid")
                         .IsUnique();
@@ -670,6 +674,11 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("EventRetentionDays")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(90);
 
                     b.Property<bool>("IsDemo")
                         .HasColumnType("boolean");

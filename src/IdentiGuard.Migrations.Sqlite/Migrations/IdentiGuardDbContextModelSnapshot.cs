@@ -259,6 +259,8 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
 
                     b.HasKey("AlertId", "StoredEventId");
 
+                    b.HasIndex("StoredEventId");
+
                     b.ToTable("AlertEvents");
                 });
 
@@ -398,6 +400,8 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("TenantId", "Id");
+
+                    b.HasIndex("TenantId", "ReceivedAt");
 
                     b.HasIndex("TenantId", "Uuid")
                         .IsUnique();
@@ -660,6 +664,11 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("EventRetentionDays")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(90);
 
                     b.Property<bool>("IsDemo")
                         .HasColumnType("INTEGER");
