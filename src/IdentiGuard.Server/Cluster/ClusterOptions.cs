@@ -14,4 +14,10 @@ public sealed class IdentiGuardClusterOptions
     public ClusterMode Mode { get; set; } = ClusterMode.Localhost;
     public int SiloPort { get; set; } = 11111;
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Localhost clustering of several hosts on one machine: the silo port of the host that keeps the membership table.
+    /// Empty on that host itself (and on a single host).
+    /// </summary>
+    public int? PrimarySiloPort { get; set; }
 }

@@ -11,7 +11,8 @@ public static class OrleansExtensions
         var cluster = builder.Configuration.GetSection(IdentiGuardClusterOptions.Section).Get<IdentiGuardClusterOptions>() ?? new IdentiGuardClusterOptions();
         builder.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: "identiguard", clusterId: "identiguard");
+            var primary = cluster.PrimarySiloPort is { } port ? new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port) : null;
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, primary, serviceId: "identiguard", clusterId: "identiguard");
         });
         return builder;
     }

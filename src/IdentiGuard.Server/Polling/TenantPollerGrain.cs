@@ -11,6 +11,9 @@ public interface ITenantPollerGrain : IGrainWithGuidKey
     /// <summary>Starts polling (idempotent); polls at once. Called at start-up and when the tenant connects.</summary>
     Task Start();
 
+    /// <summary>Keeps the poller's timer running without an extra poll (the periodic sweep that revives pollers after a host is lost).</summary>
+    Task EnsureRunning();
+
     /// <summary>Stops polling and releases the lease (the tenant is being deleted).</summary>
     Task Stop();
 }
@@ -22,6 +25,11 @@ internal sealed partial class TenantPollerGrain(TenantPoller poller, IOptions<Po
     public Task Start()
     {
         poller.Wake();
+        return EnsureRunning();
+    }
+
+    public Task EnsureRunning()
+    {
         // Not interleaved: one tick at a time. Kept alive: the grain must not be collected while idle.
         timer ??= this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TimeSpan.Zero, options.Value.MinInterval) { KeepAlive = true, Interleave = false });
         return Task.CompletedTask;

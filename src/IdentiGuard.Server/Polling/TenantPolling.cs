@@ -101,19 +101,31 @@ internal sealed class PollerStartup(IServiceScopeFactory scopes, IGrainFactory g
         await using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
         await started.Task.WaitAsync(stoppingToken);
 
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
-        var tenantIds = await db.Tenants.IgnoreQueryFilters().Where(t => t.Status == TenantStatus.Connected).Select(t => t.Id).ToListAsync(stoppingToken);
-        foreach (var id in tenantIds)
+        // Start every connected tenant's poller now, then keep checking: when a host is lost, its pollers' grains are
+        // activated again on a live host by the next sweep (the fenced lease keeps a stale one from writing).
+        var first = true;
+        while (!stoppingToken.IsCancellationRequested)
         {
-            try
+            List<Guid> tenantIds;
+            await using (var scope = scopes.CreateAsyncScope())
             {
-                await grains.GetGrain<ITenantPollerGrain>(id).Start();
+                var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
+                tenantIds = await db.Tenants.IgnoreQueryFilters().Where(t => t.Status == TenantStatus.Connected).Select(t => t.Id).ToListAsync(stoppingToken);
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            foreach (var id in tenantIds)
             {
-                logger.LogWarning(ex, "Could not start the System Log poller of tenant {TenantId}", id);
+                try
+                {
+                    var grain = grains.GetGrain<ITenantPollerGrain>(id);
+                    await (first ? grain.Start() : grain.EnsureRunning());
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(ex, "Could not start the System Log poller of tenant {TenantId}", id);
+                }
             }
+            first = false;
+            await Task.Delay(options.Value.LeaseDuration, stoppingToken);
         }
     }
 }
