@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using IdentiGuard.Data;
@@ -19,7 +20,7 @@ public sealed class ApiTokenService(IDbContextFactory<IdentiGuardDbContext> dbFa
     public async Task<CreatedApiToken> CreateAsync(Guid userId, string name, TimeSpan? lifetime, CancellationToken ct = default)
     {
         var prefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var now = time.GetUtcNow().UtcDateTime;
         var token = new ApiToken
         {
@@ -74,5 +75,4 @@ public sealed class ApiTokenService(IDbContextFactory<IdentiGuardDbContext> dbFa
 
     private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace IdentiGuard.Server.Ingestion;
 
-public sealed record HookTenant(Guid TenantId, Guid WorkspaceId, string Name, IReadOnlyList<byte[]> AcceptedSecrets);
+/// <param name="AcceptedSecretDigests">SHA-256 of each secret the hook may present (current, and the previous one during a rotation).</param>
+public sealed record HookTenant(Guid TenantId, Guid WorkspaceId, string Name, IReadOnlyList<byte[]> AcceptedSecretDigests);
 
 /// <summary>Finds the tenant a hook URI names and checks the header secret Okta sends, in constant time.</summary>
 public sealed class HookTenants(IDbContextFactory<IdentiGuardDbContext> dbFactory, TenantSecrets secrets, TimeProvider time, IMemoryCache cache)
@@ -39,20 +40,21 @@ public sealed class HookTenants(IDbContextFactory<IdentiGuardDbContext> dbFactor
             .FirstOrDefaultAsync(ct);
         if (tenant is null) return null;
 
-        var accepted = new List<byte[]> { Bytes(secrets.Unprotect(tenant.HookSecretProtected)) };
+        var accepted = new List<byte[]> { Digest(secrets.Unprotect(tenant.HookSecretProtected)) };
         if (tenant.PreviousHookSecretProtected is { } previous && tenant.PreviousHookSecretExpiresAt > time.GetUtcNow().UtcDateTime)
-            accepted.Add(Bytes(secrets.Unprotect(previous)));
+            accepted.Add(Digest(secrets.Unprotect(previous)));
         return new HookTenant(tenant.Id, tenant.WorkspaceId, tenant.Name, accepted);
     }
 
     /// <summary>Compares every accepted secret (no early exit), so timing reveals neither the secret nor which one matched.</summary>
     public static bool IsAuthorized(HookTenant tenant, string? presented)
     {
-        var candidate = Bytes(presented ?? "");
+        if (string.IsNullOrEmpty(presented)) return false;
+        var candidate = Digest(presented);
         var match = false;
-        foreach (var secret in tenant.AcceptedSecrets) match |= CryptographicOperations.FixedTimeEquals(SHA256.HashData(secret), SHA256.HashData(candidate));
-        return match && candidate.Length > 0;
+        foreach (var digest in tenant.AcceptedSecretDigests) match |= CryptographicOperations.FixedTimeEquals(digest, candidate);
+        return match;
     }
 
-    private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
+    private static byte[] Digest(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IdentiGuard.Data;
+using IdentiGuard.Server.Configuration;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Ingestion;
@@ -65,10 +66,7 @@ internal sealed class PendingEventSweep(IServiceScopeFactory scopes, IngestionNo
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Grains can be called only once the silo is up, which is after the application has started.
-        var started = new TaskCompletionSource();
-        await using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        await started.Task.WaitAsync(stoppingToken);
+        await lifetime.WaitForStartAsync(stoppingToken);
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();

@@ -1,6 +1,7 @@
 using IdentiGuard.Data;
 using IdentiGuard.Data.Polling;
 using IdentiGuard.Data.Tenants;
+using IdentiGuard.Server.Configuration;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -97,9 +98,7 @@ internal sealed class PollerStartup(IServiceScopeFactory scopes, IGrainFactory g
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!options.Value.Enabled) return;
-        var started = new TaskCompletionSource();
-        await using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        await started.Task.WaitAsync(stoppingToken);
+        await lifetime.WaitForStartAsync(stoppingToken);
 
         // Start every connected tenant's poller now, then keep checking: when a host is lost, its pollers' grains are
         // activated again on a live host by the next sweep (the fenced lease keeps a stale one from writing).

@@ -16,9 +16,7 @@ internal sealed partial class HookRepointer(IServiceScopeFactory scopes, IOption
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var started = new TaskCompletionSource();
-        await using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
-        await started.Task.WaitAsync(stoppingToken);
+        await lifetime.WaitForStartAsync(stoppingToken);
 
         var current = host.Value.PublicBaseUrl;
         List<(Guid Id, Guid WorkspaceId)> moved;

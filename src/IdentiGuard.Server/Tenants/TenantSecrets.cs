@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 
@@ -14,5 +15,5 @@ public sealed class TenantSecrets(IDataProtectionProvider provider)
 
     /// <summary>A fresh event hook secret: 256 random bits, URL-safe.</summary>
     public static string NewHookSecret()
-        => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 }
