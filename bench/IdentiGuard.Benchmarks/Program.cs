@@ -38,6 +38,18 @@ if (args.Contains("--profile-corr"))
         Console.WriteLine($"{ticks * 1e6 / Stopwatch.Frequency / evs.Length,8:F2} us/event  {id}");
     return;
 }
+if (args.Contains("--alloc-profile"))
+{
+    var events = BenchData.Events(30_000);
+    var warm = new TenantDetector(RulePack.BuiltIn(), BenchData.AllEnabled, TimeProvider.System);
+    foreach (var e in events.Take(5000)) { using var ev = OktaEvent.Parse(e); warm.Observe(ev); }
+    var detector = new TenantDetector(RulePack.BuiltIn(), BenchData.AllEnabled, TimeProvider.System);
+    using var profile = new AllocationProfile();
+    profile.Start();
+    foreach (var e in events) { using var ev = OktaEvent.Parse(e); detector.Observe(ev); }
+    profile.Print(events.Length);
+    return;
+}
 if (args.Contains("--quick"))
 {
     int count = args.SkipWhile(a => a != "--events").Skip(1).Select(int.Parse).FirstOrDefault(100_000);
@@ -76,6 +88,9 @@ if (args.Contains("--quick"))
             var d = new TenantDetector(pack, settings, TimeProvider.System);
             alerts = 0;
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var bytes0 = GC.GetAllocatedBytesForCurrentThread();
+            var gcs0 = GC.CollectionCount(0);
+            var pause0 = GC.GetTotalPauseDuration();
             var sw = Stopwatch.StartNew();
             foreach (var e in events)
             {
@@ -85,7 +100,9 @@ if (args.Contains("--quick"))
             sw.Stop();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu0;
             best = Math.Max(best, events.Length / sw.Elapsed.TotalSeconds);
-            Console.WriteLine($"  round {round}: wall {events.Length / sw.Elapsed.TotalSeconds:N0} events/s, cpu {events.Length / cpu.TotalSeconds:N0} events/cpu-s");
+            var allocated = (GC.GetAllocatedBytesForCurrentThread() - bytes0) / events.Length;
+            Console.WriteLine($"  round {round}: wall {events.Length / sw.Elapsed.TotalSeconds:N0} events/s, cpu {events.Length / cpu.TotalSeconds:N0} events/cpu-s, " +
+                $"allocated {allocated:N0} B/event, GCs {GC.CollectionCount(0) - gcs0} (gen2 {GC.CollectionCount(2)}), GC pause {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:N0} ms");
         }
         Console.WriteLine($"{name,-10} rules={pack.Rules.Count,5} events={events.Length} alerts={alerts} best={best:N0} events/s");
     }

@@ -153,14 +153,19 @@ internal sealed class CorrState(CompiledRule rule, CorrelationDef def)
                     var g = GetGroup(groupKey, e.Published);
                     if (idx == 0) { g.Insert(new Entry { T = e.Published, Uuid = e.Uuid, RuleIdx = 0 }, cap); return; }
                     var t = e.Published;
-                    var fails = g.Entries.Where(x => x.RuleIdx == 0 && x.T <= t && x.T >= t - Def.Timespan && x.Uuid != e.Uuid).ToList();
-                    var (min, max) = Bounds();
-                    bool ok = fails.Count >= (min ?? 1) && (max is null || fails.Count <= max);
-                    g.Entries.RemoveAll(x => x.RuleIdx == 0 && x.T <= t);
+                    // failures in [t - timespan, t] before this success (other than itself) are the evidence
+                    List<Entry>? fails = null;
+                    foreach (var x in g.Entries)
+                        if (x.RuleIdx == 0 && x.T <= t && x.T >= t - Def.Timespan && x.Uuid != e.Uuid) (fails ??= []).Add(x);
+                    int failCount = fails?.Count ?? 0;
+                    var (min, max) = _bounds;
+                    bool ok = failCount >= (min ?? 1) && (max is null || failCount <= max);
+                    int consumed = LastAtOrBefore(g.Entries, t) + 1; // entries are failures, sorted by time
+                    if (consumed > 0) g.RemoveRange(0, consumed);
                     if (!ok) return;
-                    var ids = fails.Select(x => x.Uuid).Append(e.Uuid).ToList();
-                    var expl = $"repeat_until_success {fails.Count} failures {CondText()} then success within {Span(Def.Timespan)} for {groupKey}; {baseRule.ExplainMatch(e)}";
-                    d.Emit(Rule, groupKey, ids, fails[0].T, t, Rule.SeverityFor(e), expl, "", ref findings);
+                    var ids = fails!.Select(x => x.Uuid).Append(e.Uuid).ToList();
+                    var expl = $"repeat_until_success {failCount} failures {CondText()} then success within {Span(Def.Timespan)} for {groupKey}; {baseRule.ExplainMatch(e)}";
+                    d.Emit(Rule, groupKey, ids, fails![0].T, t, Rule.SeverityFor(e), expl, "", ref findings);
                     break;
                 }
             case "absence":
@@ -291,6 +296,12 @@ internal sealed class CorrState(CompiledRule rule, CorrelationDef def)
         if (l.Count > cap) l.RemoveRange(0, l.Count - Math.Max(1, cap * 9 / 10));
     }
 
+    private static int LastIndexOf(List<Entry> l, string uuid)
+    {
+        for (int i = l.Count - 1; i >= 0; i--) if (l[i].Uuid == uuid) return i;
+        return -1;
+    }
+
     /// <summary>temporal / temporal_ordered. Entries are kept per referenced rule (sorted by time).</summary>
     private void TryTemporal(TenantDetector d, Group g, Entry entry, int cap, string groupKey, OktaEvent e, CompiledRule baseRule, ref List<Finding>? findings)
     {
@@ -332,7 +343,7 @@ internal sealed class CorrState(CompiledRule rule, CorrelationDef def)
             bool ok = true;
             for (int r = 0; r < n && ok; r++)
             {
-                if (r == entry.RuleIdx) { pick[r] = lists[r].FindLastIndex(x => x.Uuid == entry.Uuid); continue; }
+                if (r == entry.RuleIdx) { pick[r] = LastIndexOf(lists[r], entry.Uuid); continue; }
                 // nearest entry to t within span on either side
                 int before = LastAtOrBefore(lists[r], t);
                 int after = before + 1;
@@ -342,11 +353,17 @@ internal sealed class CorrState(CompiledRule rule, CorrelationDef def)
                 if (best < 0) ok = false; else pick[r] = best;
             }
             if (!ok) return;
-            var min = Enumerable.Range(0, n).Min(r => lists[r][pick[r]].T);
-            var max = Enumerable.Range(0, n).Max(r => lists[r][pick[r]].T);
+            DateTime min = DateTime.MaxValue, max = DateTime.MinValue;
+            for (int r = 0; r < n; r++)
+            {
+                var picked = lists[r][pick[r]].T;
+                if (picked < min) min = picked;
+                if (picked > max) max = picked;
+            }
             if (max - min > span) return;
         }
-        var taken = Enumerable.Range(0, n).Select(r => lists[r][pick[r]]).ToList();
+        var taken = new List<Entry>(n);
+        for (int r = 0; r < n; r++) taken.Add(lists[r][pick[r]]);
         for (int r = 0; r < n; r++) lists[r].RemoveAt(pick[r]);
         var names = string.Join(ordered ? " → " : ", ", Def.Rules.Select(r => r.Ref));
         var expl = $"{Def.Type} {names} within {Span(span)} for {groupKey}; {baseRule.ExplainMatch(e)}";
@@ -356,7 +373,7 @@ internal sealed class CorrState(CompiledRule rule, CorrelationDef def)
     public void AbsenceTimeout(TenantDetector d, string groupKey, string uuid, ref List<Finding>? findings)
     {
         if (!_groups.TryGetValue(groupKey, out var g)) return;
-        int i = g.Entries.FindIndex(x => x.Uuid == uuid);
+        int i = LastIndexOf(g.Entries, uuid);
         if (i < 0) return;
         var a = g.Entries[i];
         g.Entries.RemoveAt(i);
@@ -388,50 +405,64 @@ internal sealed class CorrState(CompiledRule rule, CorrelationDef def)
     private void FirstSeen(TenantDetector d, string entity, OktaEvent e, CompiledRule baseRule, ref List<Finding>? findings)
     {
         var store = d.Store;
-        var id = Rule.Id;
         var t = e.Published;
-        var history = Def.History;
 
         var values = new string?[_fields.Length];
-        for (int i = 0; i < _fields.Length; i++) values[i] = JsonPath.FirstText(e, _fields[i])?.ToLowerInvariant();
-        if (values.All(v => v is null)) return;
+        bool any = false;
+        for (int i = 0; i < _fields.Length; i++)
+        {
+            values[i] = JsonPath.FirstText(e, _fields[i])?.ToLowerInvariant();
+            any |= values[i] is not null;
+        }
+        if (!any) return;
 
         bool learning = false;
         if (Def.Learning > TimeSpan.Zero)
         {
-            var lm = store.Get(id, "", LearningMarker);
+            var lm = store.Get(Rule.Id, "", LearningMarker);
             var firstT = lm is null || t < lm.FirstSeen ? t : lm.FirstSeen;
-            store.Put(new FirstSeenEntry(id, "", LearningMarker, firstT, lm is null || t > lm.LastSeen ? t : lm.LastSeen));
+            store.Put(new FirstSeenEntry(Rule.Id, "", LearningMarker, firstT, lm is null || t > lm.LastSeen ? t : lm.LastSeen));
             learning = t < firstT + Def.Learning;
         }
 
-        bool Known(FirstSeenEntry? x) => x is not null && t - x.LastSeen <= history;
-        void Touch(string value, FirstSeenEntry? x)
-            => store.Put(x is null ? new FirstSeenEntry(id, entity, value, t, t)
-                : x with { FirstSeen = t < x.FirstSeen ? t : x.FirstSeen, LastSeen = t > x.LastSeen ? t : x.LastSeen });
-
-        var em = store.Get(id, entity, EntityMarker);
-        bool entityKnown = Known(em);
-        Touch(EntityMarker, em);
-
-        var keys = new List<(string Key, string Label)>();
+        bool entityKnown = Remember(store, entity, EntityMarker, t);
+        List<string>? fresh = null;
+        int keys = 0;
         if (Def.Mode == "tuple")
-            keys.Add((string.Join("\u001f", values.Select(v => v ?? "")), string.Join(", ", Def.Fields.Select((f, i) => $"{f}={values[i]}"))));
+        {
+            keys = 1;
+            if (!Remember(store, entity, string.Join("\u001f", values), t)) (fresh ??= []).Add(TupleLabel(values));
+        }
         else
             for (int i = 0; i < values.Length; i++)
-                if (values[i] is { } v) keys.Add((i.ToString(CultureInfo.InvariantCulture) + "=" + v, $"{Def.Fields[i]}={v}"));
-
-        var fresh = new List<string>();
-        foreach (var (key, label) in keys)
-        {
-            var x = store.Get(id, entity, key);
-            if (!Known(x)) fresh.Add(label);
-            Touch(key, x);
-        }
-        bool fire = Def.Mode == "all" ? fresh.Count == keys.Count && keys.Count == _fields.Length : fresh.Count > 0;
+            {
+                if (values[i] is not { } v) continue;
+                keys++;
+                if (!Remember(store, entity, i.ToString(CultureInfo.InvariantCulture) + "=" + v, t)) (fresh ??= []).Add($"{Def.Fields[i]}={v}");
+            }
+        int freshCount = fresh?.Count ?? 0;
+        bool fire = Def.Mode == "all" ? freshCount == keys && keys == _fields.Length : freshCount > 0;
         if (!fire || learning || !(entityKnown || Def.AlertNewEntity)) return;
-        var expl = $"first_seen: new {string.Join("; ", fresh)} for {entity} (history {Span(history)}); {baseRule.ExplainMatch(e)}";
+        var expl = $"first_seen: new {string.Join("; ", fresh!)} for {entity} (history {Span(Def.History)}); {baseRule.ExplainMatch(e)}";
         d.Emit(Rule, entity, [e.Uuid], t, t, Rule.SeverityFor(e), expl, e.Uuid, ref findings);
+    }
+
+    private string TupleLabel(string?[] values) => string.Join(", ", Def.Fields.Select((f, i) => $"{f}={values[i]}"));
+
+    /// <summary>Records that <paramref name="entity"/> had <paramref name="value"/> at <paramref name="t"/>; returns
+    /// whether it was already known within the history window. Writes only when the remembered span widens.</summary>
+    private bool Remember(IFirstSeenStore store, string entity, string value, DateTime t)
+    {
+        var x = store.Get(Rule.Id, entity, value);
+        if (x is null)
+        {
+            store.Put(new FirstSeenEntry(Rule.Id, entity, value, t, t));
+            return false;
+        }
+        bool known = t - x.LastSeen <= Def.History;
+        if (t < x.FirstSeen || t > x.LastSeen)
+            store.Put(x with { FirstSeen = t < x.FirstSeen ? t : x.FirstSeen, LastSeen = t > x.LastSeen ? t : x.LastSeen });
+        return known;
     }
 
     private static double? Num(OktaEvent e, string path)

@@ -76,7 +76,11 @@ public sealed class OktaEvent : IDisposable
     }
 
     public static OktaEvent Parse(string json, string? fallbackUuid = null, DateTime? fallbackPublished = null)
-        => Parse(Encoding.UTF8.GetBytes(json), fallbackUuid, fallbackPublished);
+    {
+        var ev = Parse(Encoding.UTF8.GetBytes(json), fallbackUuid, fallbackPublished);
+        ev._raw = json; // keyword rules read the text: no need to decode it again
+        return ev;
+    }
 
     public static OktaEvent FromJson(JsonElement element, string? fallbackUuid = null, DateTime? fallbackPublished = null)
     {
@@ -106,76 +110,58 @@ public sealed class OktaEvent : IDisposable
     internal JNode Tree => _tree ??= new JNode(Root);
 }
 
-/// <summary>Lazily materialised view of a JSON value: case-insensitive property tables, cached texts and embedded parses.</summary>
+/// <summary>Lazily materialised view of a JSON value: case-insensitive property lookups, cached texts and embedded
+/// parses. Kept small because every field a rule reads creates one per event: one lazily filled slot serves as the
+/// property cache (objects), the element list (arrays) or the embedded parse (strings).</summary>
 internal sealed class JNode(JsonElement el)
 {
-    private string[]? _names;
-    private JsonElement[]? _values;
-    private JNode?[]? _nodes;
-    private JNode[]? _items;
+    private static readonly JNode NoEmbedded = new(default);
+
+    private object? _children;
+    private int _childCount;
     private string? _text;
     private bool _textDone;
-    private JNode? _embedded;
-    private bool _embeddedDone;
 
     public JsonElement El { get; } = el;
     public JsonValueKind Kind { get; } = el.ValueKind;
 
-    // small lookup cache: requested name -> node (null = absent)
-    private string?[]? _cacheKeys;
-    private JNode?[]? _cacheVals;
-    private int _cacheCount;
+    private struct Child
+    {
+        public string Name;
+        public JNode? Node;
+    }
 
+    /// <summary>Property by name: exact match first, then case-insensitive (rules may write <c>eventtype</c>).
+    /// Results, absent ones included, are cached per requested name; rule paths are shared strings, so the
+    /// reference comparison usually decides.</summary>
     public JNode? Get(string name)
     {
         if (Kind != JsonValueKind.Object) return null;
-        var keys = _cacheKeys;
-        for (int i = 0; i < _cacheCount; i++)
-            if (ReferenceEquals(keys![i], name) || string.Equals(keys[i], name, StringComparison.Ordinal)) return _cacheVals![i];
-        JNode? found;
-        if (El.TryGetProperty(name, out var v)) found = new JNode(v);
-        else found = SlowGet(name);
-        if (_cacheKeys is null) { _cacheKeys = new string?[8]; _cacheVals = new JNode?[8]; }
-        else if (_cacheCount == _cacheKeys.Length)
+        var cache = _children as Child[];
+        for (int i = 0; i < _childCount; i++)
+            if (ReferenceEquals(cache![i].Name, name) || string.Equals(cache[i].Name, name, StringComparison.Ordinal)) return cache[i].Node;
+        JNode? found = JsonPath.GetProperty(El, name) is { } v ? new JNode(v) : null;
+        if (cache is null) _children = cache = new Child[Math.Clamp(El.GetPropertyCount(), 4, 32)];
+        else if (_childCount == cache.Length)
         {
-            Array.Resize(ref _cacheKeys, _cacheCount * 2);
-            Array.Resize(ref _cacheVals, _cacheCount * 2);
+            Array.Resize(ref cache, _childCount * 2);
+            _children = cache;
         }
-        _cacheKeys[_cacheCount] = name;
-        _cacheVals![_cacheCount] = found;
-        _cacheCount++;
+        cache[_childCount++] = new Child { Name = name, Node = found };
         return found;
-    }
-
-    /// <summary>Case-insensitive lookup (lower-cased keys such as <c>eventtype</c>).</summary>
-    private JNode? SlowGet(string name)
-    {
-        if (_names is null)
-        {
-            int n = 0;
-            foreach (var _ in El.EnumerateObject()) n++;
-            _names = new string[n];
-            _values = new JsonElement[n];
-            _nodes = new JNode?[n];
-            int i = 0;
-            foreach (var p in El.EnumerateObject()) { _names[i] = p.Name; _values[i] = p.Value; i++; }
-        }
-        var names = _names;
-        for (int i = 0; i < names.Length; i++)
-            if (string.Equals(names[i], name, StringComparison.OrdinalIgnoreCase)) return _nodes![i] ??= new JNode(_values![i]);
-        return null;
     }
 
     public JNode[] Items
     {
         get
         {
-            if (_items is not null) return _items;
-            if (Kind != JsonValueKind.Array) return _items = [];
-            var arr = new JNode[El.GetArrayLength()];
+            if (_children is JNode[] items) return items;
+            if (Kind != JsonValueKind.Array) return [];
+            items = new JNode[El.GetArrayLength()];
             int i = 0;
-            foreach (var x in El.EnumerateArray()) arr[i++] = new JNode(x);
-            return _items = arr;
+            foreach (var x in El.EnumerateArray()) items[i++] = new JNode(x);
+            _children = items;
+            return items;
         }
     }
 
@@ -195,11 +181,10 @@ internal sealed class JNode(JsonElement el)
     {
         get
         {
-            if (_embeddedDone) return _embedded;
-            _embeddedDone = true;
-            if (Kind == JsonValueKind.String && Text is { Length: > 1 } s && EmbeddedFormats.TryParse(s) is { } parsed)
-                _embedded = new JNode(parsed);
-            return _embedded;
+            if (_children is JNode done) return ReferenceEquals(done, NoEmbedded) ? null : done;
+            var parsed = Kind == JsonValueKind.String && Text is { Length: > 1 } s && EmbeddedFormats.TryParse(s) is { } p ? new JNode(p) : NoEmbedded;
+            _children = parsed;
+            return ReferenceEquals(parsed, NoEmbedded) ? null : parsed;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -227,14 +228,17 @@ public sealed class TenantDetector
     {
         var paths = rule.GroupByPaths;
         if (paths.Length == 0) return "";
-        var sb = new StringBuilder();
         var names = rule.Def.Correlation?.GroupBy ?? rule.Def.GroupBy;
+        // One allocation per key: this runs for most matching events.
+        var key = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[256]);
         for (int i = 0; i < paths.Length; i++)
         {
-            if (i > 0) sb.Append(',');
-            sb.Append(names[i]).Append('=').Append(JsonPath.FirstText(e, paths[i]) ?? "");
+            if (i > 0) key.AppendLiteral(",");
+            key.AppendLiteral(names[i]);
+            key.AppendLiteral("=");
+            key.AppendLiteral(JsonPath.FirstText(e, paths[i]) ?? "");
         }
-        return sb.ToString();
+        return key.ToStringAndClear();
     }
 
     private bool IsSuppressed(RuleDef def, string group, DateTime first)

@@ -37,7 +37,11 @@ public sealed class TenantDetection(Guid tenantId, WorkspaceRuleSet rules, TimeP
                 .OrderBy(e => e.Published).ThenBy(e => e.Id)
                 .Select(e => new { e.Uuid, e.Published, e.Json })
                 .AsAsyncEnumerable();
-            await foreach (var e in history.WithCancellation(ct)) built.Observe(Parse(e.Json, e.Uuid, e.Published));
+            await foreach (var e in history.WithCancellation(ct))
+            {
+                using var ev = Parse(e.Json, e.Uuid, e.Published);
+                built.Observe(ev);
+            }
         }
         detector = built;
     }
@@ -46,7 +50,11 @@ public sealed class TenantDetection(Guid tenantId, WorkspaceRuleSet rules, TimeP
     public IReadOnlyList<Finding> Observe(IReadOnlyList<StoredEvent> events)
     {
         var findings = new List<Finding>();
-        foreach (var e in events) findings.AddRange(detector!.Observe(Parse(e.Json, e.Uuid, e.Published)));
+        foreach (var e in events)
+        {
+            using var ev = Parse(e.Json, e.Uuid, e.Published); // returns the parser's pooled buffers
+            findings.AddRange(detector!.Observe(ev));
+        }
         // Absence rules ("A and no B within T") fire when event time passes their deadline.
         findings.AddRange(detector!.Flush(detector.Watermark));
         return findings;
