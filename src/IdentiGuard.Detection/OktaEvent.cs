@@ -49,6 +49,10 @@ public sealed class OktaEvent : IDisposable
     /// <see cref="TenantDetector.Observe"/> returns, so a caller may dispose an event once it has been observed.</summary>
     public void Dispose()
     {
+        _arena?.Return();
+        _arena = null;
+        _tree = null;
+        _disposed = true;
         _doc?.Dispose();
         _doc = null;
     }
@@ -107,84 +111,17 @@ public sealed class OktaEvent : IDisposable
     }
 
     private JNode? _tree;
-    internal JNode Tree => _tree ??= new JNode(Root);
-}
+    private NodeArena? _arena;
+    private bool _disposed;
 
-/// <summary>Lazily materialised view of a JSON value: case-insensitive property lookups, cached texts and embedded
-/// parses. Kept small because every field a rule reads creates one per event: one lazily filled slot serves as the
-/// property cache (objects), the element list (arrays) or the embedded parse (strings).</summary>
-internal sealed class JNode(JsonElement el)
-{
-    private static readonly JNode NoEmbedded = new(default);
-
-    private object? _children;
-    private int _childCount;
-    private string? _text;
-    private bool _textDone;
-
-    public JsonElement El { get; } = el;
-    public JsonValueKind Kind { get; } = el.ValueKind;
-
-    private struct Child
-    {
-        public string Name;
-        public JNode? Node;
-    }
-
-    /// <summary>Property by name: exact match first, then case-insensitive (rules may write <c>eventtype</c>).
-    /// Results, absent ones included, are cached per requested name; rule paths are shared strings, so the
-    /// reference comparison usually decides.</summary>
-    public JNode? Get(string name)
-    {
-        if (Kind != JsonValueKind.Object) return null;
-        var cache = _children as Child[];
-        for (int i = 0; i < _childCount; i++)
-            if (ReferenceEquals(cache![i].Name, name) || string.Equals(cache[i].Name, name, StringComparison.Ordinal)) return cache[i].Node;
-        JNode? found = JsonPath.GetProperty(El, name) is { } v ? new JNode(v) : null;
-        if (cache is null) _children = cache = new Child[Math.Clamp(El.GetPropertyCount(), 4, 32)];
-        else if (_childCount == cache.Length)
-        {
-            Array.Resize(ref cache, _childCount * 2);
-            _children = cache;
-        }
-        cache[_childCount++] = new Child { Name = name, Node = found };
-        return found;
-    }
-
-    public JNode[] Items
+    internal JNode Tree
     {
         get
         {
-            if (_children is JNode[] items) return items;
-            if (Kind != JsonValueKind.Array) return [];
-            items = new JNode[El.GetArrayLength()];
-            int i = 0;
-            foreach (var x in El.EnumerateArray()) items[i++] = new JNode(x);
-            _children = items;
-            return items;
-        }
-    }
-
-    public string? Text
-    {
-        get
-        {
-            if (_textDone) return _text;
-            _text = JsonPath.Text(El);
-            _textDone = true;
-            return _text;
-        }
-    }
-
-    /// <summary>For strings: the parsed embedded {k=v}/JSON structure, or null.</summary>
-    public JNode? Embedded
-    {
-        get
-        {
-            if (_children is JNode done) return ReferenceEquals(done, NoEmbedded) ? null : done;
-            var parsed = Kind == JsonValueKind.String && Text is { Length: > 1 } s && EmbeddedFormats.TryParse(s) is { } p ? new JNode(p) : NoEmbedded;
-            _children = parsed;
-            return ReferenceEquals(parsed, NoEmbedded) ? null : parsed;
+            if (_tree is not null) return _tree;
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _arena = NodeArena.Rent();
+            return _tree = _arena.Node(Root);
         }
     }
 }
