@@ -1,59 +1,59 @@
+using System.Collections.Concurrent;
 using IdentiGuard.Data;
 using IdentiGuard.Data.Ingestion;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
 
 namespace IdentiGuard.Server.Storage;
 
 /// <summary>
 /// The highest stored-event id below which no insert can still appear. Processing follows a cursor over event ids, which
-/// is only safe if ids become visible in order. SQLite has one writer at a time, so they do. PostgreSQL hands out ids
+/// is only safe if ids become visible in order. SQLite has one writer at a time, so they do. PostgreSQL hands out an id
 /// when a row is inserted but shows the row when its transaction commits: two concurrent stores (a hook delivery and the
 /// poller, or two hosts) can commit in the opposite order, and a cursor that moved past the later id would skip the
-/// earlier one for ever. So on PostgreSQL the bound is the sequence's last value, taken once every transaction that was
-/// running when it was read has ended: every id at or below it is then committed or rolled back.
+/// earlier one for ever. So on PostgreSQL the bound is read under a SHARE lock on the table, which waits for every
+/// transaction that is inserting (they hold ROW EXCLUSIVE from before their ids are drawn until they end): every id up to
+/// the sequence's last value is then committed or rolled back. New inserts wait only for that short transaction, and
+/// callers that ask while a bound is being read share the next one.
 /// </summary>
 public static class SettledEvents
 {
-    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(10);
+    /// <summary>Per database (tests run several apps in one process).</summary>
+    private sealed class Reader
+    {
+        public readonly SemaphoreSlim Reading = new(1, 1);
+        public long LastBound;
+        public long LastReadStartedTicks;
+    }
+
+    private static readonly ConcurrentDictionary<string, Reader> Readers = new(StringComparer.Ordinal);
 
     public static async Task<long> UpperBoundAsync(IdentiGuardDbContext db, CancellationToken ct)
     {
         if (!db.Database.IsNpgsql()) return long.MaxValue;
 
-        var table = db.Model.FindEntityType(typeof(StoredEvent))!.GetTableName();
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        var opened = connection.State != System.Data.ConnectionState.Open;
-        if (opened) await connection.OpenAsync(ct);
+        var reader = Readers.GetOrAdd(db.Database.GetConnectionString() ?? "", _ => new Reader());
+        var askedTicks = DateTime.UtcNow.Ticks;
+        await reader.Reading.WaitAsync(ct);
         try
         {
-            // Read the bound first, then the transactions in progress: whoever took an id up to the bound is among them or done.
-            await using var read = new NpgsqlCommand(
-                $"SELECT {LastIdSql(table!)}, ARRAY(SELECT pg_snapshot_xip(pg_current_snapshot())::text)", connection);
-            long bound;
-            string[] running;
-            await using (var reader = await read.ExecuteReaderAsync(ct))
-            {
-                await reader.ReadAsync(ct);
-                bound = reader.GetInt64(0);
-                running = reader.GetFieldValue<string[]>(1);
-            }
-            if (running.Length == 0) return bound;
-
-            var deadline = DateTime.UtcNow + MaxWait;
-            await using var status = new NpgsqlCommand("SELECT count(*) FROM unnest(@xids::text[]) x WHERE pg_xact_status(x::xid8) = 'in progress'", connection);
-            status.Parameters.AddWithValue("xids", running);
-            while ((long)(await status.ExecuteScalarAsync(ct))! > 0)
-            {
-                // A transaction that runs this long is not a store: settle for what is certainly visible, and come back.
-                if (DateTime.UtcNow > deadline) throw new TimeoutException("Transactions that may hold stored-event ids are still running.");
-                await Task.Delay(5, ct);
-            }
+            // A bound read that started after this call was made covers everything committed before it.
+            if (Volatile.Read(ref reader.LastReadStartedTicks) > askedTicks) return Volatile.Read(ref reader.LastBound);
+            var startedTicks = DateTime.UtcNow.Ticks;
+            var table = db.Model.FindEntityType(typeof(StoredEvent))!.GetTableName()!;
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            // The table name comes from the model, never from input.
+            var lockSql = $"LOCK TABLE \"{table}\" IN SHARE MODE";
+            var boundSql = $"SELECT {LastIdSql(table)} AS \"Value\"";
+            await db.Database.ExecuteSqlRawAsync(lockSql, ct);
+            var bound = await db.Database.SqlQueryRaw<long>(boundSql).SingleAsync(ct);
+            await transaction.CommitAsync(ct);
+            Volatile.Write(ref reader.LastBound, bound);
+            Volatile.Write(ref reader.LastReadStartedTicks, startedTicks);
             return bound;
         }
         finally
         {
-            if (opened) await connection.CloseAsync();
+            reader.Reading.Release();
         }
     }
 
