@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by scripts/test.sh: installs Debian's postgresql and redis-server when missing, starts a throwaway PostgreSQL
+# Sourced by scripts/test.sh: installs Debian's postgresql, redis-server and sqlite3 when missing, starts a throwaway PostgreSQL
 # server and a Redis server on free loopback ports, exports where they are, and stops both when the shell exits.
 #   IDENTIGUARD_TEST_POSTGRES  connection string of the server (tests create one database per test app in it)
 #   IDENTIGUARD_TEST_PG_BIN    PostgreSQL's bin directory (tests that stop a server start a private one with it)
@@ -12,12 +12,24 @@ ig_install() {
   local missing=()
   ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
   command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v sqlite3 >/dev/null || missing+=(sqlite3)   # scripts/backup.sh (tested)
   [ "${#missing[@]}" -eq 0 ] && return 0
   ig_sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive ig_sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-ig_free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# A loopback port nobody listens on (the OS picks it when python3 is there; otherwise a random high port that is free).
+ig_free_port() {
+  if command -v python3 >/dev/null; then
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+    return
+  fi
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 30000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
 
 ig_as_db_owner() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
