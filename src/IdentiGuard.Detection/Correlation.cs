@@ -66,8 +66,10 @@ internal sealed class Group
 /// <summary>Runtime state of one correlation rule for one tenant.</summary>
 internal sealed class CorrState(CompiledRule rule, CorrelationDef def)
 {
-    private const string EntityMarker = "\u0000entity";
-    private const string LearningMarker = "\u0000learning";
+    // Markers stored beside real values in the first-seen history: a control character no Okta field carries. Not NUL,
+    // which PostgreSQL's text type refuses.
+    private const string EntityMarker = "\u001eentity";
+    private const string LearningMarker = "\u001elearning";
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
     private readonly string[]? _valueField = def.ConditionField is { } f ? JsonPath.Split(f) : null;
     private readonly string[][] _fields = def.Fields.Select(JsonPath.Split).ToArray();

@@ -35,8 +35,9 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             scope.ServiceProvider.GetRequiredService<WorkspaceScope>().Enter(tenant.WorkspaceId);
 
             if (total >= MaxEventsPerCall) return total;
+            var settled = await SettledEvents.UpperBoundAsync(db, ct);
             var batch = await db.Events.AsNoTracking()
-                .Where(e => e.TenantId == tenantId && e.Id > tenant.ProcessedEventCursor)
+                .Where(e => e.TenantId == tenantId && e.Id > tenant.ProcessedEventCursor && e.Id <= settled)
                 .OrderBy(e => e.Id).Take(BatchSize).ToListAsync(ct);
             if (batch.Count == 0) return total;
 

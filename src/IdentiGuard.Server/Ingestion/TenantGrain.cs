@@ -10,8 +10,18 @@ public interface ITenantGrain : IGrainWithGuidKey
     Task<int> ProcessPending();
 }
 
-internal sealed class TenantGrain(TenantEventProcessor processor) : Grain, ITenantGrain
+internal sealed partial class TenantGrain(TenantEventProcessor processor, ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
+    /// <summary>Logged so an operator (and the failure tests) can see which host processes a tenant, and when it moved.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        Activated(logger, this.GetPrimaryKey());
+        return base.OnActivateAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tenant {TenantId} is processed on this host (grain activated)")]
+    private static partial void Activated(ILogger logger, Guid tenantId);
+
     /// <summary>Detection state lives with the activation; it is rebuilt from the database after a move or restart.</summary>
     private readonly StrongBox<TenantDetection?> detection = new();
 

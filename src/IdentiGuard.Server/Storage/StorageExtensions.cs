@@ -1,7 +1,6 @@
 using IdentiGuard.Data;
 using IdentiGuard.Data.Workspaces;
 using IdentiGuard.Server.Configuration;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Storage;
@@ -19,9 +18,7 @@ public static class StorageExtensions
         builder.Services.AddScoped<IWorkspaceScope>(sp => sp.GetRequiredService<WorkspaceScope>());
         builder.Services.AddDbContextFactory<IdentiGuardDbContext>(options => Configure(options, storage, host), ServiceLifetime.Scoped);
 
-        builder.Services.AddDataProtection()
-            .SetApplicationName("IdentiGuard")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(host.ResolvedDataDirectory, "keys")));
+        builder.AddKeyRing(host);
         builder.Services.AddHostedService<DatabaseInitializer>();
         builder.Services.AddMemoryCache();
 

@@ -52,6 +52,7 @@ internal sealed class IdentiGuardApp : IAsyncDisposable
             ["IdentiGuard:Cluster:SiloPort"] = FreePort.Next().ToString(),
             ["IdentiGuard:Cluster:GatewayPort"] = FreePort.Next().ToString(),
         };
+        foreach (var (key, value) in await TestDatabase.AppSettingsAsync(dataDirectory)) config[key] = value;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
 
         var factory = new Factory(config);
