@@ -14,12 +14,19 @@ namespace IdentiGuard.Server.Oidc;
 /// </summary>
 public sealed class SsoMembershipSync(IDbContextFactory<IdentiGuardDbContext> dbFactory, IOptions<OidcOptions> options, ActivityLog activity, TimeProvider time)
 {
+    /// <summary>The highest role the user's groups grant in one workspace, and the groups that grant it (for the log).</summary>
+    private static (WorkspaceRole Role, string Groups) Strongest(IReadOnlyList<GroupMapping> mappings)
+    {
+        var role = mappings.Max(m => m.Role);
+        return (role, string.Join(", ", mappings.Where(m => m.Role == role).Select(m => m.Group).Distinct()));
+    }
+
     public async Task SyncAsync(Guid userId, string email, IReadOnlyCollection<string> groups, string? actorIp, CancellationToken ct = default)
     {
         var desired = options.Value.GroupMappings
             .Where(m => groups.Contains(m.Group, StringComparer.Ordinal))
             .GroupBy(m => m.WorkspaceId)
-            .ToDictionary(g => g.Key, g => (Role: g.Max(m => m.Role), Groups: string.Join(", ", g.Select(m => m.Group).Distinct())));
+            .ToDictionary(g => g.Key, g => Strongest(g.ToList()));
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // Membership is decided across workspaces here, before any workspace is entered.
