@@ -30,7 +30,7 @@ public static class SsoEndpoints
                 SsoOutcome.SignedIn => Results.LocalRedirect(target),
                 SsoOutcome.RequiresTwoFactor => Results.LocalRedirect("/account/login/2fa?returnUrl=" + Uri.EscapeDataString(target)),
                 SsoOutcome.LockedOut => Results.LocalRedirect("/account/login?error=locked"),
-                _ => Results.LocalRedirect("/account/login?error=sso&detail=" + Uri.EscapeDataString(result.Error ?? "")),
+                _ => Results.LocalRedirect("/account/login?error=sso&reason=" + Uri.EscapeDataString(result.Reason ?? "")),
             };
         });
         return app;

@@ -8,7 +8,25 @@ namespace IdentiGuard.Server.Oidc;
 
 public enum SsoOutcome { SignedIn, RequiresTwoFactor, LockedOut, Failed }
 
-public sealed record SsoResult(SsoOutcome Outcome, string? Error = null);
+/// <param name="Reason">Why a sign-in failed, as a code the sign-in page turns into a fixed message (never free text in a URL).</param>
+public sealed record SsoResult(SsoOutcome Outcome, string? Reason = null);
+
+public static class SsoFailure
+{
+    public const string Incomplete = "incomplete";
+    public const string NoEmail = "no-email";
+    public const string AccountExists = "account-exists";
+    public const string NotAllowed = "not-allowed";
+
+    public static string Message(string? reason) => reason switch
+    {
+        Incomplete => "The sign-in with your identity provider did not complete. Try again.",
+        NoEmail => "Your identity provider did not send an e-mail address (request the email scope).",
+        AccountExists => "An IdentiGuard account with this e-mail address already exists and is not linked to single sign-on. Sign in with its password instead.",
+        NotAllowed => "This account cannot sign in.",
+        _ => "Try again.",
+    };
+}
 
 /// <summary>
 /// Completes a sign-in that came back from the identity provider: finds or creates (just in time) the account linked
@@ -25,14 +43,14 @@ public sealed partial class SsoSignIn(SignInManager<AppUser> signIn, UserManager
         var info = await signIn.GetExternalLoginInfoAsync();
         // The external cookie has done its job whatever happens next.
         await context.SignOutAsync(IdentityConstants.ExternalScheme);
-        if (info is null) return new SsoResult(SsoOutcome.Failed, "The sign-in with your identity provider did not complete. Try again.");
+        if (info is null) return new SsoResult(SsoOutcome.Failed, SsoFailure.Incomplete);
 
         var principal = info.Principal;
         var user = await users.FindByLoginAsync(info.LoginProvider, info.ProviderKey);
         if (user is null)
         {
             var created = await CreateAsync(info, ct);
-            if (created.Error is not null) return new SsoResult(SsoOutcome.Failed, created.Error);
+            if (created.Reason is not null) return new SsoResult(SsoOutcome.Failed, created.Reason);
             user = created.User!;
         }
 
@@ -42,7 +60,7 @@ public sealed partial class SsoSignIn(SignInManager<AppUser> signIn, UserManager
         if (principal.HasClaim("amr", "mfa"))
         {
             if (await users.IsLockedOutAsync(user)) return new SsoResult(SsoOutcome.LockedOut);
-            if (!await signIn.CanSignInAsync(user)) return new SsoResult(SsoOutcome.Failed, "This account cannot sign in.");
+            if (!await signIn.CanSignInAsync(user)) return new SsoResult(SsoOutcome.Failed, SsoFailure.NotAllowed);
             await signIn.SignInWithClaimsAsync(user, isPersistent: false,
                 [new Claim("amr", "mfa"), new Claim(ClaimTypes.AuthenticationMethod, info.LoginProvider)]);
             return new SsoResult(SsoOutcome.SignedIn);
@@ -51,25 +69,32 @@ public sealed partial class SsoSignIn(SignInManager<AppUser> signIn, UserManager
         return result.Succeeded ? new SsoResult(SsoOutcome.SignedIn)
             : result.RequiresTwoFactor ? new SsoResult(SsoOutcome.RequiresTwoFactor)
             : result.IsLockedOut ? new SsoResult(SsoOutcome.LockedOut)
-            : new SsoResult(SsoOutcome.Failed, "This account cannot sign in.");
+            : new SsoResult(SsoOutcome.Failed, SsoFailure.NotAllowed);
     }
 
-    private async Task<(AppUser? User, string? Error)> CreateAsync(ExternalLoginInfo info, CancellationToken ct)
+    private async Task<(AppUser? User, string? Reason)> CreateAsync(ExternalLoginInfo info, CancellationToken ct)
     {
         var email = info.Principal.FindFirstValue("email")?.Trim();
-        if (string.IsNullOrEmpty(email)) return (null, "Your identity provider did not send an e-mail address (request the email scope).");
+        if (string.IsNullOrEmpty(email)) return (null, SsoFailure.NoEmail);
         // Never link to an existing account by e-mail: whoever controls the provider could otherwise take over any
         // local account, the instance owner's included, by asserting its address.
         if (await users.FindByEmailAsync(email) is not null)
-            return (null, "An IdentiGuard account with this e-mail address already exists and is not linked to single sign-on. Sign in with its password instead.");
+            return (null, SsoFailure.AccountExists);
         var user = new AppUser { UserName = email, Email = email, EmailConfirmed = true, CreatedAt = time.GetUtcNow().UtcDateTime };
         var result = await users.CreateAsync(user);
         if (result.Succeeded) result = await users.AddLoginAsync(user, new UserLoginInfo(info.LoginProvider, info.ProviderKey, info.ProviderDisplayName));
-        if (!result.Succeeded) return (null, string.Join(" ", result.Errors.Select(e => e.Description)));
+        if (!result.Succeeded)
+        {
+            CreationFailed(logger, info.LoginProvider, string.Join(" ", result.Errors.Select(e => e.Code)));
+            return (null, SsoFailure.NotAllowed);
+        }
         Created(logger, user.Id, info.LoginProvider);
         ct.ThrowIfCancellationRequested();
         return (user, null);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not create a user from {Provider} single sign-on: {Errors}")]
+    private static partial void CreationFailed(ILogger logger, string provider, string errors);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created user {UserId} just in time from {Provider} single sign-on")]
     private static partial void Created(ILogger logger, Guid userId, string provider);

@@ -84,8 +84,8 @@ public sealed partial class SsoTests
 
         using var browser = new SignInBrowser(sso.App);
         var landed = await sso.SignInAsync(browser, IdentiGuardApp.AdminEmail, "impostor password");
-        Assert.StartsWith("/account/login?error=sso", landed);
-        Assert.Contains("already exists and is not linked", Uri.UnescapeDataString(landed));
+        Assert.Equal("/account/login?error=sso&reason=account-exists", landed);
+        Assert.Contains("already exists and is not linked", WebUtility.HtmlDecode(await browser.Client.GetStringAsync(landed)));
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Client.GetAsync("/api/me")).StatusCode);
     }
 
