@@ -24,6 +24,7 @@ builder.Host.UseDefaultServiceProvider(o => o.ValidateScopes = o.ValidateOnBuild
 builder.AddIdentiGuardOptions();
 builder.AddStorage();
 builder.AddAccounts();
+builder.AddSignIn();
 builder.AddOrleansSilo();
 builder.Services.AddActivity();
 builder.Services.AddOkta();
@@ -44,6 +45,7 @@ var app = builder.Build();
 app.UseIdentiGuardErrorHandling();
 app.UseSecurityHeaders();
 app.UseAuthentication();
+app.UseSignInProtection();
 app.UseAuthorization();
 app.UseAntiforgery();
 app.MapIdentiGuardHealth();

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using IdentiGuard.OktaEmulator.Admin;
 using IdentiGuard.OktaEmulator.Delivery;
 using IdentiGuard.OktaEmulator.EventHooks;
+using IdentiGuard.OktaEmulator.Oidc;
 using IdentiGuard.OktaEmulator.Infrastructure;
 using IdentiGuard.OktaEmulator.SystemLog;
 using IdentiGuard.OktaEmulator.Tokens;
@@ -27,6 +28,7 @@ public sealed class OktaEmulator : IAsyncDisposable
         _state = new EmulatorState(options);
         _delivery = new DeliveryService(_state, _sender);
         SeedClient = _state.AddClient("IdentiGuard", SeedScopes, options.SeedClientId, options.SeedClientSecret);
+        Oidc = new OidcServer(options.TimeProvider);
     }
 
     public static async Task<OktaEmulator> StartAsync(OktaEmulatorOptions? options = null, CancellationToken ct = default)
@@ -60,6 +62,7 @@ public sealed class OktaEmulator : IAsyncDisposable
         builder.Services.AddSingleton(_sender);
         builder.Services.AddSingleton(this);
         builder.Services.AddSingleton<HookVerifier>();
+        builder.Services.AddSingleton(Oidc);
 
         var app = builder.Build();
         OktaPipeline.Use(app, _state);
@@ -67,6 +70,7 @@ public sealed class OktaEmulator : IAsyncDisposable
         EventHookEndpoints.Map(app);
         LogsEndpoint.Map(app);
         UserEndpoints.Map(app);
+        OidcEndpoints.Map(app);
         ControlPlane.Map(app);
         AdminPage.Map(app);
         _app = app;
@@ -84,6 +88,9 @@ public sealed class OktaEmulator : IAsyncDisposable
 
     /// <summary>The installed "IdentiGuard" API service integration.</summary>
     public EmulatedClient SeedClient { get; }
+
+    /// <summary>The org authorization server for OpenID Connect sign-in (apps, users and their groups).</summary>
+    public OidcServer Oidc { get; }
 
     public EmulatedClient AddClient(params string[] grantedScopes) => _state.AddClient("IdentiGuard", grantedScopes);
 
@@ -162,5 +169,6 @@ public sealed class OktaEmulator : IAsyncDisposable
             await _app.DisposeAsync();
         }
         _sender.Dispose();
+        Oidc.Dispose();
     }
 }

@@ -14,4 +14,7 @@ public sealed class WorkspaceMember : IWorkspaceOwned
     public Guid UserId { get; set; }
     public WorkspaceRole Role { get; set; }
     public DateTime AddedAt { get; set; }
+
+    /// <summary>Granted by single sign-on from an identity-provider group: updated or removed at each SSO sign-in.</summary>
+    public bool ManagedBySso { get; set; }
 }

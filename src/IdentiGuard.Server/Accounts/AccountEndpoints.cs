@@ -2,6 +2,7 @@ using IdentiGuard.Data.Accounts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using IdentiGuard.Server.Oidc;
 
 namespace IdentiGuard.Server.Accounts;
 
@@ -14,6 +15,7 @@ public static class AccountEndpoints
         forms.MapPost("/login", SignInAsync);
         forms.MapPost("/logout", SignOutAsync);
         forms.MapPost("/setup", SetUpAsync);
+        app.MapSsoEndpoints();
 
         var api = app.MapGroup("/api/me").RequireAuthorization().WithTags("Account");
         api.MapGet("/", (HttpContext http) => TypedResults.Ok(new MeResponse(http.User.UserId()!.Value, http.User.DisplayName())));
@@ -42,6 +44,7 @@ public static class AccountEndpoints
     {
         var result = await signIn.PasswordSignInAsync(email?.Trim() ?? "", password ?? "", isPersistent: false, lockoutOnFailure: true);
         if (result.Succeeded) return TypedResults.LocalRedirect(SafeReturnUrl(returnUrl));
+        if (result.RequiresTwoFactor) return TypedResults.LocalRedirect("/account/login/2fa?returnUrl=" + Uri.EscapeDataString(SafeReturnUrl(returnUrl)));
         var error = result.IsLockedOut ? "locked" : "invalid";
         return TypedResults.Redirect($"/account/login?error={error}&returnUrl={Uri.EscapeDataString(SafeReturnUrl(returnUrl))}");
     }
@@ -62,7 +65,5 @@ public static class AccountEndpoints
         return TypedResults.LocalRedirect("/");
     }
 
-    /// <summary>Only same-site relative paths; anything else would be an open redirect.</summary>
-    private static string SafeReturnUrl(string? returnUrl)
-        => !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//") && !returnUrl.StartsWith("/\\") ? returnUrl : "/";
+    private static string SafeReturnUrl(string? returnUrl) => ReturnUrls.Safe(returnUrl);
 }

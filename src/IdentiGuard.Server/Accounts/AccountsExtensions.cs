@@ -32,11 +32,7 @@ public static class AccountsExtensions
         services.ConfigureApplicationCookie(cookie =>
         {
             cookie.Cookie.Name = "identiguard.auth";
-            cookie.Cookie.HttpOnly = true;
-            cookie.Cookie.SameSite = SameSiteMode.Lax;
-            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
-            cookie.SlidingExpiration = true;
+            // Cookie flags, idle timeout and absolute lifetime: SessionLifetime (IdentiGuard:SignIn).
             cookie.LoginPath = "/account/login";
             cookie.AccessDeniedPath = "/account/login";
             // The REST API answers 401/403 instead of redirecting to the sign-in page.

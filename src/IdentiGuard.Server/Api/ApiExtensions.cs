@@ -4,6 +4,7 @@ using IdentiGuard.Server.Alerts;
 using IdentiGuard.Server.Detection;
 using IdentiGuard.Server.Events;
 using IdentiGuard.Server.Health;
+using IdentiGuard.Server.Mfa;
 using IdentiGuard.Server.Retention;
 using IdentiGuard.Server.Support;
 using IdentiGuard.Server.Tenants;
@@ -32,6 +33,7 @@ public static class ApiExtensions
         workspace.MapTenantEndpoints();
         workspace.MapTenantHealthEndpoints();
         workspace.MapWorkspaceSettingsEndpoints();
+        workspace.MapWorkspaceMfaEndpoints();
         workspace.MapAlertEndpoints();
         workspace.MapEventEndpoints();
         workspace.MapRuleEndpoints();

@@ -51,6 +51,8 @@ internal sealed class IdentiGuardApp : IAsyncDisposable
             ["IdentiGuard:Bootstrap:AdminPassword"] = AdminPassword,
             ["IdentiGuard:Cluster:SiloPort"] = FreePort.Next().ToString(),
             ["IdentiGuard:Cluster:GatewayPort"] = FreePort.Next().ToString(),
+            // Every test signs in from 127.0.0.1; the sign-in rate limit has its own tests (SignIn/SignInRateLimitTests).
+            ["IdentiGuard:SignIn:RateLimitPermits"] = "10000",
         };
         foreach (var (key, value) in await TestDatabase.AppSettingsAsync(dataDirectory)) config[key] = value;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;

@@ -39,6 +39,8 @@ internal static class TokenEndpoint
             return OAuthError(400, "invalid_request", "The request must use Content-Type application/x-www-form-urlencoded.");
 
         var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted);
+        // OIDC web apps (authorization code + PKCE) have their own client authentication rules.
+        if (Oidc.AuthorizationCodeGrant.Applies(ctx, form)) return Oidc.AuthorizationCodeGrant.Handle(ctx, form, state);
         var authHeader = ctx.Request.Headers.Authorization.ToString();
         var hasAuthHeader = authHeader.Length > 0;
         var hasBodyCredentials = form.ContainsKey("client_id") || form.ContainsKey("client_secret") ||

@@ -21,6 +21,12 @@ public abstract class WorkspacePage : ComponentBase
     [Inject]
     private WorkspaceAccess Access { get; set; } = default!;
 
+    [Inject]
+    private Mfa.WorkspaceMfaPolicy MfaPolicy { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager MfaNavigation { get; set; } = default!;
+
     protected WorkspaceMembership? Membership { get; private set; }
 
     /// <summary>The signed-in user (empty when there is none).</summary>
@@ -40,6 +46,12 @@ public abstract class WorkspacePage : ComponentBase
         var user = AuthenticationState is null ? null : (await AuthenticationState).User;
         User = user ?? new ClaimsPrincipal();
         Membership = user is null ? null : await Access.EnterAsync(user, WorkspaceId);
+        if (Membership is not null && !await MfaPolicy.AllowsAsync(User, WorkspaceId))
+        {
+            // The workspace requires MFA and this session has none: enrol (or sign in again with it) first.
+            MfaNavigation.NavigateTo(Mfa.WorkspaceMfaPolicy.EnrolmentPath("/" + MfaNavigation.ToBaseRelativePath(MfaNavigation.Uri)), forceLoad: true);
+            return;
+        }
         if (Membership is not null) await OnWorkspaceReadyAsync();
         Loaded = true;
     }
