@@ -67,10 +67,11 @@ public sealed class EntityQueries(IDbContextFactory<IdentiGuardDbContext> dbFact
         if (count == 0) return null;
         var latest = await events.OrderByDescending(e => e.Id).Select(e => e.Json).FirstAsync(ct);
         var facts = EventFacts.Parse(latest, ip: ip);
-        var users = await events.Where(e => e.ActorAlternateId != null || e.ActorId != null)
-            .GroupBy(e => e.ActorAlternateId ?? e.ActorId)
-            .Select(g => new UserSeen(g.Key!, g.Count(), g.Max(e => e.Published)))
-            .OrderByDescending(u => u.LastSeen).Take(200).ToListAsync(ct);
+        // Summarised in memory over the latest events: SQLite cannot aggregate the stored UTC times.
+        var seen = await events.Where(e => e.ActorAlternateId != null || e.ActorId != null).OrderByDescending(e => e.Id).Take(ProfileSample)
+            .Select(e => new { User = e.ActorAlternateId ?? e.ActorId, e.Published }).ToListAsync(ct);
+        var users = seen.GroupBy(e => e.User!).Select(g => new UserSeen(g.Key, g.Count(), g.Max(e => e.Published)))
+            .OrderByDescending(u => u.LastSeen).Take(200).ToList();
         var alerts = await AlertQueries.Project(db, AlertQueries.Filtered(db, new AlertFilter { Ip = ip, Suppressed = SuppressedFilter.Include })
             .OrderByDescending(a => a.LastSeen).Take(100)).ToListAsync(ct);
         return new IpEntity(ip, count, facts.Asn, facts.AsOrg, facts.Isp, facts.IsProxy, facts.City, facts.Country, users, await Recently(events).ToListAsync(ct), alerts);
