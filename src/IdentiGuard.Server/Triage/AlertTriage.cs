@@ -88,8 +88,8 @@ public sealed class AlertTriage(IDbContextFactory<IdentiGuardDbContext> dbFactor
     public async Task<IReadOnlyList<AssigneeOption>> AssigneesAsync(CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.WorkspaceMembers.Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new AssigneeOption(u.Id, u.Email ?? u.UserName ?? u.Id.ToString(), m.Role))
-            .OrderBy(a => a.Name).ToListAsync(ct);
+        var members = await db.WorkspaceMembers.Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.Email, u.UserName, m.Role }).ToListAsync(ct);
+        return members.Select(m => new AssigneeOption(m.Id, m.Email ?? m.UserName ?? m.Id.ToString(), m.Role)).OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).ToList();
     }
 
     private static Dictionary<string, string[]> Validate(TriageChange change)

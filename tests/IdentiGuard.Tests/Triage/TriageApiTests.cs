@@ -143,6 +143,8 @@ public sealed class TriageApiTests
             new { user = "x", reason = "r", expiresAt = DateTime.UtcNow.AddDays(1) })).StatusCode);
 
         var (analyst, _) = await TestMembers.MemberAsync(org.App, "analyst@example.com", WorkspaceRole.Analyst);
+        var assignees = (await viewer.GetFromJsonAsync<JsonElement>(org.App.WorkspacePath("/alerts/assignees"))).EnumerateArray().Select(a => a.GetProperty("name").GetString());
+        Assert.Equal(["analyst@example.com", IdentiGuardApp.AdminEmail, "viewer@example.com"], assignees);
         Assert.Equal(HttpStatusCode.OK, (await analyst.PostAsJsonAsync(org.App.WorkspacePath($"/alerts/{id}/status"), new { status = "Acknowledged" })).StatusCode);
         var history = (await org.App.Api.GetFromJsonAsync<JsonElement>(org.App.WorkspacePath($"/alerts/{id}/history"))).EnumerateArray().ToList();
         Assert.Equal("analyst@example.com", Assert.Single(history, h => h.GetProperty("action").GetString() == "status").GetProperty("actor").GetString());
