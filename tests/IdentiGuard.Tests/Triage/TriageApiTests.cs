@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using IdentiGuard.Data.Workspaces;
 using IdentiGuard.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentiGuard.Tests.Triage;
 
@@ -76,6 +77,18 @@ public sealed class TriageApiTests
         Assert.Single(await TriageEvents.ListAsync(api, org.App.WorkspacePath("/alerts?assignee=me" + Mfa)));
         Assert.Empty(await TriageEvents.ListAsync(api, org.App.WorkspacePath("/alerts?assignee=none" + Mfa)));
         Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync(org.App.WorkspacePath("/alerts?status=Closed" + Mfa))).StatusCode);
+
+        // Other features (response actions, say) append entries of their own kind through the same writer.
+        await using (var scope = org.App.Services.CreateAsyncScope())
+        {
+            scope.ServiceProvider.GetRequiredService<IdentiGuard.Server.Storage.WorkspaceScope>().Enter(org.App.WorkspaceId);
+            var writer = scope.ServiceProvider.GetRequiredService<IdentiGuard.Server.Triage.AlertHistory>();
+            Assert.True(await writer.WriteAsync(id, "IdentiGuard", "response.suspend", "ACTIVE", "SUSPENDED", "Suspended in Okta", oktaRequestId: "req-42"));
+            Assert.False(await writer.WriteAsync(Guid.NewGuid(), "IdentiGuard", "response.suspend"));
+        }
+        var extended = (await HistoryAsync(org, id))[^1];
+        Assert.Equal(("response.suspend", "SUSPENDED", "req-42"),
+            (extended.GetProperty("action").GetString(), extended.GetProperty("after").GetString(), extended.GetProperty("oktaRequestId").GetString()));
 
         // Reopening clears the reason.
         Assert.Equal(HttpStatusCode.OK, (await api.PostAsJsonAsync(org.App.WorkspacePath($"/alerts/{id}/status"), new { status = "InProgress" })).StatusCode);
