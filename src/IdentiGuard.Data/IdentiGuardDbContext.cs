@@ -6,7 +6,9 @@ using IdentiGuard.Data.Detection;
 using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Data.Polling;
 using IdentiGuard.Data.Support;
+using IdentiGuard.Data.Suppression;
 using IdentiGuard.Data.Tenants;
+using IdentiGuard.Data.Triage;
 using IdentiGuard.Data.Workspaces;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -36,6 +38,9 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
     public DbSet<CustomRule> CustomRules => Set<CustomRule>();
     public DbSet<PollCheckpoint> PollCheckpoints => Set<PollCheckpoint>();
     public DbSet<BackfillState> Backfills => Set<BackfillState>();
+    public DbSet<AlertHistoryEntry> AlertHistory => Set<AlertHistoryEntry>();
+    public DbSet<SavedAlertView> SavedAlertViews => Set<SavedAlertView>();
+    public DbSet<SuppressionEntry> Suppressions => Set<SuppressionEntry>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -124,6 +129,8 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
             e.Property(b => b.Error).HasMaxLength(1000);
             e.HasOne<Tenant>().WithOne().HasForeignKey<BackfillState>(b => b.TenantId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        TriageModel.Configure(builder);
 
         ApplyWorkspaceFilters(builder);
         StoreDateTimesAsUtc(builder);

@@ -43,5 +43,19 @@ public sealed class Alert : IWorkspaceOwned
     /// <summary>JSON array of references (panther:…, sigma:…) for detections.</summary>
     public string? References { get; set; }
     public bool IsHistorical { get; set; }
+
+    public AlertStatus Status { get; set; }
+    /// <summary>Why it was closed (required for resolved and false positive); cleared when reopened.</summary>
+    public string? StatusReason { get; set; }
+    public DateTime? ClosedAt { get; set; }
+    /// <summary>The workspace member working on it.</summary>
+    public Guid? AssigneeId { get; set; }
+
+    /// <summary>True while every match of this alert was silenced by a suppression entry (hidden by default, still listed under "Suppressed").</summary>
+    public bool IsSuppressed { get; set; }
+    /// <summary>How many matches (events or findings) a suppression entry silenced: suppressed matches are counted, not dropped.</summary>
+    public int SuppressedCount { get; set; }
+    /// <summary>The suppression entry that silenced the latest suppressed match.</summary>
+    public Guid? SuppressionId { get; set; }
     public List<AlertEvent> Events { get; set; } = [];
 }

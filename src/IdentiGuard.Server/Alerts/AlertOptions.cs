@@ -14,4 +14,8 @@ public sealed class AlertOptions
     /// <summary>How many events an alert keeps as evidence; its count keeps the total.</summary>
     [Range(1, 10_000)]
     public int MaxEvidencePerAlert { get; set; } = 50;
+
+    /// <summary>Alerts about the same user or IP whose activity lies within this window of each other form one incident.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan IncidentWindow { get; set; } = TimeSpan.FromHours(24);
 }

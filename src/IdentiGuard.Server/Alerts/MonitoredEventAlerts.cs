@@ -3,6 +3,8 @@ using IdentiGuard.Data;
 using IdentiGuard.Data.Alerts;
 using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Server.Okta;
+using IdentiGuard.Server.Suppression;
+using IdentiGuard.Server.Triage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -10,9 +12,11 @@ namespace IdentiGuard.Server.Alerts;
 
 /// <summary>
 /// Turns received events of monitored types into alerts grouped by tenant, event type and actor within the grouping
-/// window: one row with a count and first/last seen, not one row per event.
+/// window: one row with a count and first/last seen, not one row per event. Events a suppression entry matches still
+/// count (as suppressed); an alert that has only suppressed events stays hidden until a visible one arrives.
 /// </summary>
-public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, EventTypeCatalog catalog, IOptions<AlertOptions> options, TimeProvider time)
+public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, EventTypeCatalog catalog, SuppressionMatcher suppressions, IOptions<AlertOptions> options,
+    TimeProvider time)
 {
     /// <summary>Adds or updates alerts in <paramref name="db"/> (the caller saves, together with its cursor).</summary>
     public async Task ApplyAsync(IdentiGuardDbContext db, Guid workspaceId, Guid tenantId, IReadOnlyList<StoredEvent> events, CancellationToken ct)
@@ -20,6 +24,7 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
         var window = options.Value.GroupingWindow;
         var now = time.GetUtcNow().UtcDateTime;
         var open = new Dictionary<(string Type, string Actor), List<Alert>>();
+        var active = events.Count == 0 ? null : await suppressions.LoadAsync(db, workspaceId, tenantId, ct);
 
         foreach (var e in events)
         {
@@ -34,6 +39,7 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
             }
 
             var alert = candidates.FirstOrDefault(a => e.Published >= a.FirstSeen - window && e.Published <= a.LastSeen + window);
+            var suppressedBy = active!.Match(e.EventType, [e]);
             if (alert is null)
             {
                 alert = new Alert
@@ -41,10 +47,17 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
                     Id = Guid.NewGuid(), WorkspaceId = workspaceId, TenantId = tenantId, Kind = AlertKind.MonitoredEvent, RuleId = e.EventType,
                     Title = TitleFor(e), Severity = severities.Classify(e.EventType), EventType = e.EventType, Actor = actor,
                     GroupKey = $"event:{e.EventType}:{actor}:{e.Uuid}", FirstSeen = e.Published, LastSeen = e.Published, CreatedAt = now,
-                    IsHistorical = e.Source == EventSource.Backfill,
+                    IsHistorical = e.Source == EventSource.Backfill, IsSuppressed = suppressedBy is not null,
                 };
                 db.Alerts.Add(alert);
                 candidates.Add(alert);
+                if (suppressedBy is not null) db.AlertHistory.Add(Suppressed(alert, suppressedBy, now));
+            }
+            else if (alert.IsSuppressed && suppressedBy is null)
+            {
+                alert.IsSuppressed = false;
+                db.AlertHistory.Add(AlertHistory.Entry(workspaceId, alert.Id, now, AlertHistory.SystemActor, "suppression.ended", "suppressed", "visible",
+                    "An event no suppression entry matches joined this alert."));
             }
             else
             {
@@ -52,10 +65,20 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
                 if (e.Published > alert.LastSeen) alert.LastSeen = e.Published;
             }
             alert.Count++;
+            if (suppressedBy is not null)
+            {
+                alert.SuppressedCount++;
+                alert.SuppressionId = suppressedBy.Id;
+            }
             alert.UpdatedAt = now;
             if (alert.Events.Count < options.Value.MaxEvidencePerAlert) alert.Events.Add(new AlertEvent { AlertId = alert.Id, StoredEventId = e.Id });
         }
     }
+
+    /// <summary>The history entry of an alert raised silenced (shared with detections).</summary>
+    public static IdentiGuard.Data.Triage.AlertHistoryEntry Suppressed(Alert alert, IdentiGuard.Data.Suppression.SuppressionEntry entry, DateTime now) =>
+        AlertHistory.Entry(alert.WorkspaceId, alert.Id, now, AlertHistory.SystemActor, "suppressed", null, entry.Id.ToString(),
+            $"Silenced by a suppression entry until {entry.ExpiresAt:yyyy-MM-dd HH:mm} UTC: {entry.Reason}");
 
     public static string ActorOf(StoredEvent e)
     {

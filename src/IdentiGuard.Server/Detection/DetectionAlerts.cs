@@ -4,6 +4,7 @@ using IdentiGuard.Data.Alerts;
 using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Detection;
 using IdentiGuard.Server.Alerts;
+using IdentiGuard.Server.Suppression;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -12,9 +13,10 @@ namespace IdentiGuard.Server.Detection;
 /// <summary>
 /// Turns engine findings into alerts carrying the rule's metadata, the matching events as evidence and the explanation.
 /// The engine's deterministic dedup key is the alert's unique group key, so a finding raised again after a replay
-/// updates its alert instead of adding a second one.
+/// updates its alert instead of adding a second one. A finding a suppression entry matches is counted on its alert as
+/// suppressed; an alert with only suppressed findings stays hidden.
 /// </summary>
-public sealed class DetectionAlerts(IOptions<AlertOptions> options, TimeProvider time)
+public sealed class DetectionAlerts(SuppressionMatcher suppressions, IOptions<AlertOptions> options, TimeProvider time)
 {
     public async Task ApplyAsync(IdentiGuardDbContext db, Guid workspaceId, Guid tenantId, IReadOnlyList<Finding> findings, IReadOnlyList<StoredEvent> batch, CancellationToken ct)
     {
@@ -25,11 +27,13 @@ public sealed class DetectionAlerts(IOptions<AlertOptions> options, TimeProvider
         if (missing.Count > 0)
             foreach (var e in await db.Events.AsNoTracking().Where(e => e.TenantId == tenantId && missing.Contains(e.Uuid)).ToListAsync(ct))
                 byUuid.TryAdd(e.Uuid, e);
+        var active = await suppressions.LoadAsync(db, workspaceId, tenantId, ct);
 
         foreach (var finding in findings)
         {
             var groupKey = Clip("rule:" + finding.DedupKey, 400);
             var evidence = finding.EventIds.Select(id => byUuid.GetValueOrDefault(id)).OfType<StoredEvent>().ToList();
+            var suppressedBy = active.Match(finding.RuleId, evidence);
             var alert = db.Alerts.Local.FirstOrDefault(a => a.TenantId == tenantId && a.GroupKey == groupKey)
                 ?? await db.Alerts.IgnoreQueryFilters().Include(a => a.Events).FirstOrDefaultAsync(a => a.TenantId == tenantId && a.GroupKey == groupKey, ct);
             if (alert is null)
@@ -40,15 +44,27 @@ public sealed class DetectionAlerts(IOptions<AlertOptions> options, TimeProvider
                     Title = Clip(finding.Title, 300), Severity = (AlertSeverity)(int)finding.Severity,
                     EventType = evidence.FirstOrDefault()?.EventType ?? "", Actor = Clip(ActorOf(finding, evidence), 200), GroupKey = groupKey,
                     FirstSeen = finding.FirstSeen, LastSeen = finding.LastSeen, CreatedAt = now,
-                    IsHistorical = evidence.Count > 0 && evidence.All(e => e.Source == EventSource.Backfill),
+                    IsHistorical = evidence.Count > 0 && evidence.All(e => e.Source == EventSource.Backfill), IsSuppressed = suppressedBy is not null,
                 };
                 db.Alerts.Add(alert);
+                if (suppressedBy is not null) db.AlertHistory.Add(MonitoredEventAlerts.Suppressed(alert, suppressedBy, now));
             }
             else
             {
                 if (finding.FirstSeen < alert.FirstSeen) alert.FirstSeen = finding.FirstSeen;
                 if (finding.LastSeen > alert.LastSeen) alert.LastSeen = finding.LastSeen;
                 if ((int)finding.Severity > (int)alert.Severity) alert.Severity = (AlertSeverity)(int)finding.Severity;
+            }
+            if (suppressedBy is not null)
+            {
+                alert.SuppressedCount++;
+                alert.SuppressionId = suppressedBy.Id;
+            }
+            else if (alert.IsSuppressed)
+            {
+                alert.IsSuppressed = false;
+                db.AlertHistory.Add(Triage.AlertHistory.Entry(workspaceId, alert.Id, now, Triage.AlertHistory.SystemActor, "suppression.ended", "suppressed", "visible",
+                    "The rule matched again outside every suppression entry."));
             }
             alert.Explanation = finding.Explanation;
             alert.References = JsonSerializer.Serialize(finding.References);

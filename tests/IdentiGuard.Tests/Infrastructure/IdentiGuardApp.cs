@@ -37,7 +37,9 @@ internal sealed class IdentiGuardApp : IAsyncDisposable
     public HttpClient Api { get; private set; } = default!;
     public Guid WorkspaceId { get; private set; }
 
-    public static async Task<IdentiGuardApp> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null, string? publicBaseUrl = null, int? port = null)
+    /// <param name="services">Replaces host services for the test (a fake clock, say); applied after the app's own registrations.</param>
+    public static async Task<IdentiGuardApp> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null, string? publicBaseUrl = null, int? port = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         port ??= FreePort.Next();
         var baseUrl = $"http://127.0.0.1:{port}";
@@ -57,7 +59,7 @@ internal sealed class IdentiGuardApp : IAsyncDisposable
         foreach (var (key, value) in await TestDatabase.AppSettingsAsync(dataDirectory)) config[key] = value;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
 
-        var factory = new Factory(config);
+        var factory = new Factory(config, services);
         factory.UseKestrel(port.Value);
         factory.StartServer();
         var app = new IdentiGuardApp(factory, baseUrl, dataDirectory);
@@ -110,7 +112,7 @@ internal sealed class IdentiGuardApp : IAsyncDisposable
         await factory.DisposeAsync();
     }
 
-    private sealed class Factory(Dictionary<string, string?> config) : WebApplicationFactory<Program>
+    private sealed class Factory(Dictionary<string, string?> config, Action<IServiceCollection>? services) : WebApplicationFactory<Program>
     {
         public CapturedLogs Logs { get; } = new();
 
@@ -120,6 +122,7 @@ internal sealed class IdentiGuardApp : IAsyncDisposable
             // Host settings apply before Program reads its configuration (app configuration would come too late).
             foreach (var (key, value) in config) builder.UseSetting(key, value);
             builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+            if (services is not null) builder.ConfigureServices(services);
         }
     }
 }

@@ -8,12 +8,16 @@ namespace IdentiGuard.Tests.Infrastructure;
 /// <summary>An emulated Okta org and an IdentiGuard host, with helpers for the guide's steps.</summary>
 internal sealed class TestOrg : IAsyncDisposable
 {
-    private TestOrg(EmulatedOkta okta, IdentiGuardApp app, IDictionary<string, string?>? settings)
+    private TestOrg(EmulatedOkta okta, IdentiGuardApp app, IDictionary<string, string?>? settings, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         Okta = okta;
         App = app;
         this.settings = settings;
+        this.services = services;
     }
+
+    /// <summary>The host service overrides of the first start, applied again on every restart.</summary>
+    private readonly Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services;
 
     /// <summary>The host settings of the first start, applied again on every restart.</summary>
     private readonly IDictionary<string, string?>? settings;
@@ -21,11 +25,12 @@ internal sealed class TestOrg : IAsyncDisposable
     public EmulatedOkta Okta { get; }
     public IdentiGuardApp App { get; private set; }
 
-    public static async Task<TestOrg> StartAsync(IDictionary<string, string?>? settings = null, string? publicBaseUrl = null)
+    public static async Task<TestOrg> StartAsync(IDictionary<string, string?>? settings = null, string? publicBaseUrl = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var okta = await EmulatedOkta.StartAsync(new OktaEmulatorOptions { LoopbackTestMode = true });
-        var app = await IdentiGuardApp.StartAsync(settings, publicBaseUrl: publicBaseUrl);
-        return new TestOrg(okta, app, settings);
+        var app = await IdentiGuardApp.StartAsync(settings, publicBaseUrl: publicBaseUrl, services: services);
+        return new TestOrg(okta, app, settings, services);
     }
 
     /// <summary>Guide step 3: paste Client ID, Client Secret and Domain URL, keep Select All, click Add Tenant.</summary>
@@ -73,7 +78,7 @@ internal sealed class TestOrg : IAsyncDisposable
         var (dataDirectory, port) = (App.DataDirectory, App.Port);
         await App.DisposeAsync();
         if (whileStopped is not null) await whileStopped();
-        App = await IdentiGuardApp.StartAsync(settings, dataDirectory: dataDirectory, port: port, publicBaseUrl: publicBaseUrl);
+        App = await IdentiGuardApp.StartAsync(settings, dataDirectory: dataDirectory, port: port, publicBaseUrl: publicBaseUrl, services: services);
     }
 
     public async ValueTask DisposeAsync()
