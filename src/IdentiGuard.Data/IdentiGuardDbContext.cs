@@ -4,7 +4,9 @@ using IdentiGuard.Data.Activity;
 using IdentiGuard.Data.Alerts;
 using IdentiGuard.Data.Detection;
 using IdentiGuard.Data.Ingestion;
+using IdentiGuard.Data.Notifications;
 using IdentiGuard.Data.Polling;
+using IdentiGuard.Data.Response;
 using IdentiGuard.Data.Support;
 using IdentiGuard.Data.Tenants;
 using IdentiGuard.Data.Workspaces;
@@ -36,6 +38,12 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
     public DbSet<CustomRule> CustomRules => Set<CustomRule>();
     public DbSet<PollCheckpoint> PollCheckpoints => Set<PollCheckpoint>();
     public DbSet<BackfillState> Backfills => Set<BackfillState>();
+    public DbSet<NotificationDestination> NotificationDestinations => Set<NotificationDestination>();
+    public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
+    public DbSet<AlertDispatch> AlertDispatches => Set<AlertDispatch>();
+    public DbSet<ResponseAction> ResponseActions => Set<ResponseAction>();
+    public DbSet<ResponseSettings> ResponseSettings => Set<ResponseSettings>();
+    public DbSet<AutomaticResponse> AutomaticResponses => Set<AutomaticResponse>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -124,6 +132,8 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
             e.Property(b => b.Error).HasMaxLength(1000);
             e.HasOne<Tenant>().WithOne().HasForeignKey<BackfillState>(b => b.TenantId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        NotificationsModel.Configure(builder);
 
         ApplyWorkspaceFilters(builder);
         StoreDateTimesAsUtc(builder);

@@ -4,6 +4,8 @@ using IdentiGuard.Server.Alerts;
 using IdentiGuard.Server.Detection;
 using IdentiGuard.Server.Events;
 using IdentiGuard.Server.Health;
+using IdentiGuard.Server.Notifications;
+using IdentiGuard.Server.Response;
 using IdentiGuard.Server.Retention;
 using IdentiGuard.Server.Support;
 using IdentiGuard.Server.Tenants;
@@ -37,5 +39,7 @@ public static class ApiExtensions
         workspace.MapRuleEndpoints();
         workspace.MapActivityEndpoints();
         workspace.MapSupportEndpoints();
+        workspace.MapNotificationEndpoints();
+        workspace.MapResponseEndpoints();
     }
 }
