@@ -12,18 +12,25 @@ namespace IdentiGuard.Server.Notifications;
 
 /// <summary>Destinations of the current workspace (the context's workspace filter applies), their delivery log and test sends.</summary>
 public sealed class DestinationService(
-    IdentiGuardDbContext db, NotificationSecrets secrets, NotificationSender sender, ActivityLog activity,
+    IDbContextFactory<IdentiGuardDbContext> dbFactory, NotificationSecrets secrets, NotificationSender sender, ActivityLog activity,
     IOptions<NotificationOptions> options, IOptions<IdentiGuardOptions> host, TimeProvider time)
 {
     public async Task<IReadOnlyList<DestinationView>> ListAsync(CancellationToken ct)
-        => (await db.NotificationDestinations.AsNoTracking().OrderBy(d => d.Name).ToListAsync(ct)).Select(DestinationView.From).ToList();
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await db.NotificationDestinations.AsNoTracking().OrderBy(d => d.Name).ToListAsync(ct)).Select(DestinationView.From).ToList();
+    }
 
     public async Task<DestinationView?> GetAsync(Guid id, CancellationToken ct)
-        => await db.NotificationDestinations.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) is { } d ? DestinationView.From(d) : null;
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.NotificationDestinations.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) is { } d ? DestinationView.From(d) : null;
+    }
 
     public async Task<DestinationResult> CreateAsync(Guid workspaceId, DestinationInput input, string actor, CancellationToken ct)
     {
-        var errors = await ValidateAsync(input, null, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var errors = await ValidateAsync(db, input, null, ct);
         if (errors.Count > 0) return new DestinationResult(Errors: errors);
         var now = time.GetUtcNow().UtcDateTime;
         var destination = new NotificationDestination { Id = Guid.NewGuid(), WorkspaceId = workspaceId, Name = input.Name!.Trim(), CreatedAt = now };
@@ -40,9 +47,10 @@ public sealed class DestinationService(
 
     public async Task<DestinationResult> UpdateAsync(Guid id, DestinationInput input, string actor, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var destination = await db.NotificationDestinations.FirstOrDefaultAsync(d => d.Id == id, ct);
         if (destination is null) return new DestinationResult(NotFound: true);
-        var errors = await ValidateAsync(input, destination, ct);
+        var errors = await ValidateAsync(db, input, destination, ct);
         if (errors.Count > 0) return new DestinationResult(Errors: errors);
         var now = time.GetUtcNow().UtcDateTime;
         if (destination.Kind != input.Kind)
@@ -61,6 +69,7 @@ public sealed class DestinationService(
 
     public async Task<bool> DeleteAsync(Guid id, string actor, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var destination = await db.NotificationDestinations.FirstOrDefaultAsync(d => d.Id == id, ct);
         if (destination is null) return false;
         db.NotificationDestinations.Remove(destination);
@@ -72,6 +81,7 @@ public sealed class DestinationService(
 
     public async Task<IReadOnlyList<DeliveryView>?> DeliveriesAsync(Guid destinationId, int take, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (!await db.NotificationDestinations.AnyAsync(d => d.Id == destinationId, ct)) return null;
         return await db.NotificationDeliveries.AsNoTracking().Where(d => d.DestinationId == destinationId)
             .OrderByDescending(d => d.Id).Take(Math.Clamp(take, 1, 500))
@@ -83,6 +93,7 @@ public sealed class DestinationService(
     /// <summary>"Send test notification": one attempt now, recorded in the delivery log (a test is not retried).</summary>
     public async Task<DeliveryView?> SendTestAsync(Guid destinationId, string actor, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var destination = await db.NotificationDestinations.AsNoTracking().FirstOrDefaultAsync(d => d.Id == destinationId, ct);
         if (destination is null) return null;
         var now = time.GetUtcNow().UtcDateTime;
@@ -111,7 +122,7 @@ public sealed class DestinationService(
             delivery.LastAttemptAt, delivery.NextAttemptAt, delivery.DeliveredAt, delivery.LastHttpStatus, delivery.LastError);
     }
 
-    private async Task<Dictionary<string, string[]>> ValidateAsync(DestinationInput input, NotificationDestination? existing, CancellationToken ct)
+    private async Task<Dictionary<string, string[]>> ValidateAsync(IdentiGuardDbContext db, DestinationInput input, NotificationDestination? existing, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         DestinationRules.Validate(input, existing, options.Value.AllowInsecureLoopback, errors);

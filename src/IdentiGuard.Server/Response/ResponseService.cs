@@ -17,13 +17,14 @@ namespace IdentiGuard.Server.Response;
 /// activity log and stay on the action (shown on the alert).
 /// </summary>
 public sealed partial class ResponseService(
-    IdentiGuardDbContext db, OktaUsersApi users, TenantSecrets secrets, ActivityLog activity, AlertFeed feed,
+    IDbContextFactory<IdentiGuardDbContext> dbFactory, OktaUsersApi users, TenantSecrets secrets, ActivityLog activity, AlertFeed feed,
     TimeProvider time, ILogger<ResponseService> logger)
 {
     public const string AutomaticActor = "IdentiGuard (automatic response)";
 
     public async Task<ResponseOutcome> RequestAsync(Guid workspaceId, ResponseRequest input, Guid userId, string actor, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var errors = new Dictionary<string, string[]>();
         if (!Enum.IsDefined(input.Action)) errors["action"] = ["Choose suspend, unsuspend, clearSessions, resetFactors or expirePassword."];
         Alert? alert = null;
@@ -51,12 +52,13 @@ public sealed partial class ResponseService(
             RequestedAt = time.GetUtcNow().UtcDateTime,
             Status = settings?.RequireApproval == true ? ResponseStatus.PendingApproval : ResponseStatus.Running,
         };
-        return await StartAsync(action, tenant, actor, ct);
+        return await StartAsync(db, action, tenant, actor, ct);
     }
 
     /// <summary>Unsuspend after a successful suspend (the only Okta action with a reversal).</summary>
     public async Task<ResponseOutcome> ReverseAsync(Guid actionId, Guid userId, string actor, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var original = await db.ResponseActions.AsNoTracking().FirstOrDefaultAsync(a => a.Id == actionId, ct);
         if (original is null) return new ResponseOutcome(NotFound: true);
         if (ResponseCatalog.Reversal(original.Kind) is not { } reversal)
@@ -75,12 +77,13 @@ public sealed partial class ResponseService(
             RequestedByUserId = userId, RequestedBy = actor, RequestedAt = time.GetUtcNow().UtcDateTime,
             Status = settings?.RequireApproval == true ? ResponseStatus.PendingApproval : ResponseStatus.Running,
         };
-        return await StartAsync(action, tenant, actor, ct);
+        return await StartAsync(db, action, tenant, actor, ct);
     }
 
     /// <summary>Two-person rule: a different member approves, and the action runs with both names on it.</summary>
     public async Task<ResponseOutcome> ApproveAsync(Guid actionId, Guid userId, string actor, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var action = await db.ResponseActions.FirstOrDefaultAsync(a => a.Id == actionId, ct);
         if (action is null) return new ResponseOutcome(NotFound: true);
         if (action.Status != ResponseStatus.PendingApproval) return new ResponseOutcome(Conflict: $"This action is {action.Status}, not waiting for approval.");
@@ -96,12 +99,13 @@ public sealed partial class ResponseService(
         await db.Entry(action).ReloadAsync(ct);
         await activity.WriteAsync(action.WorkspaceId, action.TenantId, "response.approved", ActivityOutcome.Info,
             $"{actor} approved \"{ResponseCatalog.Label(action.Kind)}\" on {action.TargetUser} requested by {action.RequestedBy}.", actor, ct: ct);
-        await ExecuteAsync(action, tenant, actor, ct);
+        await ExecuteAsync(db, action, tenant, actor, ct);
         return new ResponseOutcome(View(action, tenant.Name));
     }
 
     public async Task<ResponseOutcome> RejectAsync(Guid actionId, string actor, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var action = await db.ResponseActions.FirstOrDefaultAsync(a => a.Id == actionId, ct);
         if (action is null) return new ResponseOutcome(NotFound: true);
         var now = time.GetUtcNow().UtcDateTime;
@@ -118,26 +122,29 @@ public sealed partial class ResponseService(
 
     public async Task<IReadOnlyList<ResponseActionView>> ListAsync(Guid? alertId, ResponseStatus? status, int take, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var query = db.ResponseActions.AsNoTracking();
         if (alertId is { } id) query = query.Where(a => a.AlertId == id);
         if (status is { } s) query = query.Where(a => a.Status == s);
         var rows = await query.OrderByDescending(a => a.RequestedAt).Take(Math.Clamp(take, 1, 500)).ToListAsync(ct);
         var names = await db.Tenants.AsNoTracking().ToDictionaryAsync(t => t.Id, t => t.Name, ct);
-        var reversed = await ReversedIdsAsync(rows.Select(r => r.Id).ToList(), ct);
+        var reversed = await ReversedIdsAsync(db, rows.Select(r => r.Id).ToList(), ct);
         return rows.Select(r => View(r, names.GetValueOrDefault(r.TenantId), reversed.Contains(r.Id))).ToList();
     }
 
     public async Task<ResponseActionView?> GetAsync(Guid id, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var row = await db.ResponseActions.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct);
         if (row is null) return null;
         var name = await db.Tenants.Where(t => t.Id == row.TenantId).Select(t => t.Name).FirstOrDefaultAsync(ct);
-        return View(row, name, (await ReversedIdsAsync([row.Id], ct)).Contains(row.Id));
+        return View(row, name, (await ReversedIdsAsync(db, [row.Id], ct)).Contains(row.Id));
     }
 
     /// <summary>The dispatcher's queued automatic responses; each is claimed with a conditional update (one host runs it).</summary>
     public async Task RunQueuedAsync(CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var queued = await db.ResponseActions.IgnoreQueryFilters().AsNoTracking()
             .Where(a => a.Status == ResponseStatus.Queued).OrderBy(a => a.RequestedAt).Select(a => a.Id).Take(20).ToListAsync(ct);
         foreach (var id in queued)
@@ -153,7 +160,7 @@ public sealed partial class ResponseService(
                 await db.SaveChangesAsync(ct);
                 continue;
             }
-            await ExecuteAsync(action, tenant, AutomaticActor, ct);
+            await ExecuteAsync(db, action, tenant, AutomaticActor, ct);
         }
     }
 
@@ -165,7 +172,7 @@ public sealed partial class ResponseService(
         Reason = $"Automatic response configured for rule {alert.RuleId}",
     };
 
-    private async Task<ResponseOutcome> StartAsync(ResponseAction action, Tenant tenant, string actor, CancellationToken ct)
+    private async Task<ResponseOutcome> StartAsync(IdentiGuardDbContext db, ResponseAction action, Tenant tenant, string actor, CancellationToken ct)
     {
         db.ResponseActions.Add(action);
         await db.SaveChangesAsync(ct);
@@ -176,12 +183,12 @@ public sealed partial class ResponseService(
             feed.Publish(action.WorkspaceId);
             return new ResponseOutcome(View(action, tenant.Name));
         }
-        await ExecuteAsync(action, tenant, actor, ct);
+        await ExecuteAsync(db, action, tenant, actor, ct);
         return new ResponseOutcome(View(action, tenant.Name));
     }
 
     /// <summary>Calls Okta once and records the outcome on the action and in the activity log.</summary>
-    private async Task ExecuteAsync(ResponseAction action, Tenant tenant, string actor, CancellationToken ct)
+    private async Task ExecuteAsync(IdentiGuardDbContext db, ResponseAction action, Tenant tenant, string actor, CancellationToken ct)
     {
         var session = new OktaSession(new OktaCredentials(tenant.Id, tenant.DomainUrl, tenant.ClientId, secrets.Unprotect(tenant.ClientSecretProtected)));
         action.ExecutedAt = time.GetUtcNow().UtcDateTime;
@@ -242,7 +249,7 @@ public sealed partial class ResponseService(
         _ => kind.ToString().ToLowerInvariant(),
     };
 
-    private async Task<HashSet<Guid>> ReversedIdsAsync(List<Guid> ids, CancellationToken ct)
+    private async Task<HashSet<Guid>> ReversedIdsAsync(IdentiGuardDbContext db, List<Guid> ids, CancellationToken ct)
         => (await db.ResponseActions.AsNoTracking()
             .Where(a => a.ReversesId != null && ids.Contains(a.ReversesId.Value) && a.Status != ResponseStatus.Failed && a.Status != ResponseStatus.Rejected)
             .Select(a => a.ReversesId!.Value).ToListAsync(ct)).ToHashSet();

@@ -7,15 +7,19 @@ using Microsoft.EntityFrameworkCore;
 namespace IdentiGuard.Server.Response;
 
 /// <summary>The workspace's response policy: two-person approval, and automatic responses per rule (off by default).</summary>
-public sealed class ResponseSettingsService(IdentiGuardDbContext db, ActivityLog activity, TimeProvider time)
+public sealed class ResponseSettingsService(IDbContextFactory<IdentiGuardDbContext> dbFactory, ActivityLog activity, TimeProvider time)
 {
     public async Task<ResponseSettingsView> GetAsync(CancellationToken ct)
-        => await db.ResponseSettings.AsNoTracking().FirstOrDefaultAsync(ct) is { } s
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.ResponseSettings.AsNoTracking().FirstOrDefaultAsync(ct) is { } s
             ? new ResponseSettingsView(s.RequireApproval, s.UpdatedAt, s.UpdatedBy)
             : new ResponseSettingsView(false, null, null);
+    }
 
     public async Task<ResponseSettingsView> SetAsync(Guid workspaceId, ResponseSettingsInput input, string actor, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var settings = await db.ResponseSettings.FirstOrDefaultAsync(ct);
         if (settings is null) db.ResponseSettings.Add(settings = new ResponseSettings { WorkspaceId = workspaceId });
         settings.RequireApproval = input.RequireApproval;
@@ -29,11 +33,15 @@ public sealed class ResponseSettingsService(IdentiGuardDbContext db, ActivityLog
     }
 
     public async Task<IReadOnlyList<AutomaticResponseView>> ListAutomaticAsync(CancellationToken ct)
-        => (await db.AutomaticResponses.AsNoTracking().OrderBy(r => r.RuleId).ToListAsync(ct))
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return (await db.AutomaticResponses.AsNoTracking().OrderBy(r => r.RuleId).ToListAsync(ct))
             .Select(r => new AutomaticResponseView(r.RuleId, r.Kind, ResponseCatalog.Label(r.Kind), r.UpdatedAt, r.UpdatedBy)).ToList();
+    }
 
     public async Task<IReadOnlyDictionary<string, string[]>?> SetAutomaticAsync(Guid workspaceId, string ruleId, AutomaticResponseInput input, string actor, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         ruleId = ruleId.Trim();
         if (ruleId.Length is 0 or > 200) return new Dictionary<string, string[]> { ["ruleId"] = ["Give the rule id."] };
         if (!Enum.IsDefined(input.Action)) return new Dictionary<string, string[]> { ["action"] = ["Unknown action."] };
@@ -50,6 +58,7 @@ public sealed class ResponseSettingsService(IdentiGuardDbContext db, ActivityLog
 
     public async Task<bool> RemoveAutomaticAsync(Guid workspaceId, string ruleId, string actor, CancellationToken ct)
     {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var rule = await db.AutomaticResponses.FirstOrDefaultAsync(r => r.RuleId == ruleId, ct);
         if (rule is null) return false;
         db.AutomaticResponses.Remove(rule);
