@@ -175,7 +175,17 @@ public sealed partial class AlertDispatcher(
             var tenant = await db.Tenants.IgnoreQueryFilters().AsNoTracking().Where(t => t.Id == alert.TenantId)
                 .Select(t => new { t.Name, t.DomainUrl }).FirstOrDefaultAsync(ct);
             var message = NotificationMessage.From(alert, tenant?.Name ?? "(deleted tenant)", tenant?.DomainUrl ?? "", host.Value.PublicBaseUrl);
-            outcome = await scope.ServiceProvider.GetRequiredService<NotificationSender>().SendAsync(destination, message, delivery.Id, ct);
+            try
+            {
+                outcome = await scope.ServiceProvider.GetRequiredService<NotificationSender>().SendAsync(destination, message, delivery.Id, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // Shutting down mid-send: give the delivery back at once rather than when the lease expires.
+                await db.NotificationDeliveries.IgnoreQueryFilters().Where(d => d.Id == deliveryId && d.LeaseOwner == owner)
+                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseExpiresAt, (DateTime?)null), CancellationToken.None);
+                throw;
+            }
         }
 
         var done = time.GetUtcNow().UtcDateTime;
