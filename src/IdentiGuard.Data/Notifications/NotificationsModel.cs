@@ -25,6 +25,8 @@ internal static class NotificationsModel
             e.Property(d => d.LeaseOwner).HasMaxLength(200);
             e.HasOne<NotificationDestination>().WithMany().HasForeignKey(d => d.DestinationId).OnDelete(DeleteBehavior.Cascade);
         });
+        // The dispatcher looks for recent alerts without a dispatch row on every pass.
+        builder.Entity<Alert>().HasIndex(a => a.CreatedAt);
         builder.Entity<AlertDispatch>(e =>
         {
             e.HasKey(d => d.AlertId);

@@ -249,6 +249,8 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
                     b.HasIndex("TenantId", "GroupKey")
                         .IsUnique();
 

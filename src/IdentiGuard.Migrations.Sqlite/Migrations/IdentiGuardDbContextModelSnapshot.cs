@@ -241,6 +241,8 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("CreatedAt");
+
                     b.HasIndex("TenantId", "GroupKey")
                         .IsUnique();
 

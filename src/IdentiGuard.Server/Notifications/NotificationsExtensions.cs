@@ -16,7 +16,9 @@ public static class NotificationsExtensions
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("IdentiGuard/1.0");
             })
             // A redirect could carry the signed body elsewhere; receivers must be configured with their final URL.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            // HttpClientFactory logs request URIs, and a Slack or Teams webhook URL carries its token in the path.
+            .RemoveAllLoggers();
         services.AddScoped<DestinationService>();
         services.AddSingleton<AlertDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertDispatcher>());

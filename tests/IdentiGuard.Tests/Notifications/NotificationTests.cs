@@ -174,5 +174,6 @@ public sealed class NotificationTests
         var signed = Assert.Single(receiver.At("/broken"));
         Assert.True(WebhookSignature.Verify(generatedSecret, signed.Header("X-IdentiGuard-Timestamp"), signed.Header("X-IdentiGuard-Signature"), signed.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
         Assert.Equal("Failed", Assert.Single(await DeliveriesAsync(org, hook)).GetProperty("status").GetString());
+        Assert.DoesNotContain(org.App.Logs.Lines, line => line.Contains("SuperSecretToken", StringComparison.Ordinal) || line.Contains(generatedSecret, StringComparison.Ordinal));
     }
 }

@@ -150,6 +150,11 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Alerts_CreatedAt",
+                table: "Alerts",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_NotificationDeliveries_AlertId",
                 table: "NotificationDeliveries",
                 column: "AlertId");
@@ -205,6 +210,10 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
 
             migrationBuilder.DropTable(
                 name: "NotificationDestinations");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Alerts_CreatedAt",
+                table: "Alerts");
         }
     }
 }

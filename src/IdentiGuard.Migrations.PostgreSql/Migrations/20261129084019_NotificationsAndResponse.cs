@@ -152,6 +152,11 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Alerts_CreatedAt",
+                table: "Alerts",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_NotificationDeliveries_AlertId",
                 table: "NotificationDeliveries",
                 column: "AlertId");
@@ -207,6 +212,10 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
 
             migrationBuilder.DropTable(
                 name: "NotificationDestinations");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Alerts_CreatedAt",
+                table: "Alerts");
         }
     }
 }
