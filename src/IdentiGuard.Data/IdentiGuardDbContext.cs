@@ -4,7 +4,9 @@ using IdentiGuard.Data.Activity;
 using IdentiGuard.Data.Alerts;
 using IdentiGuard.Data.Detection;
 using IdentiGuard.Data.Ingestion;
+using IdentiGuard.Data.Notifications;
 using IdentiGuard.Data.Polling;
+using IdentiGuard.Data.Response;
 using IdentiGuard.Data.Support;
 using IdentiGuard.Data.Suppression;
 using IdentiGuard.Data.Tenants;
@@ -41,6 +43,12 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
     public DbSet<AlertHistoryEntry> AlertHistory => Set<AlertHistoryEntry>();
     public DbSet<SavedAlertView> SavedAlertViews => Set<SavedAlertView>();
     public DbSet<SuppressionEntry> Suppressions => Set<SuppressionEntry>();
+    public DbSet<NotificationDestination> NotificationDestinations => Set<NotificationDestination>();
+    public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
+    public DbSet<AlertDispatch> AlertDispatches => Set<AlertDispatch>();
+    public DbSet<ResponseAction> ResponseActions => Set<ResponseAction>();
+    public DbSet<ResponseSettings> ResponseSettings => Set<ResponseSettings>();
+    public DbSet<AutomaticResponse> AutomaticResponses => Set<AutomaticResponse>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -131,6 +139,7 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
         });
 
         TriageModel.Configure(builder);
+        NotificationsModel.Configure(builder);
 
         ApplyWorkspaceFilters(builder);
         StoreDateTimesAsUtc(builder);

@@ -5,6 +5,8 @@ using IdentiGuard.Server.Detection;
 using IdentiGuard.Server.Events;
 using IdentiGuard.Server.Health;
 using IdentiGuard.Server.Mfa;
+using IdentiGuard.Server.Notifications;
+using IdentiGuard.Server.Response;
 using IdentiGuard.Server.Retention;
 using IdentiGuard.Server.Support;
 using IdentiGuard.Server.Tenants;
@@ -39,5 +41,7 @@ public static class ApiExtensions
         workspace.MapRuleEndpoints();
         workspace.MapActivityEndpoints();
         workspace.MapSupportEndpoints();
+        workspace.MapNotificationEndpoints();
+        workspace.MapResponseEndpoints();
     }
 }

@@ -10,7 +10,7 @@ namespace IdentiGuard.Server.Detection;
 /// stored events of the recent window that were already processed are replayed (their findings were saved before),
 /// so a restart or a move to another host neither loses nor repeats an alert.
 /// </summary>
-public sealed class TenantDetection(Guid tenantId, WorkspaceRuleSet rules, TimeProvider time)
+public sealed class TenantDetection(Guid tenantId, WorkspaceRuleSet rules, TimeProvider time, string? ownClientId = null)
 {
     /// <summary>Correlation windows are short; first-seen history is loaded from the database, not replayed.</summary>
     private static readonly TimeSpan MaxReplay = TimeSpan.FromDays(2);
@@ -34,6 +34,8 @@ public sealed class TenantDetection(Guid tenantId, WorkspaceRuleSet rules, TimeP
             var from = last - replay;
             var history = db.Events.AsNoTracking()
                 .Where(e => e.TenantId == tenantId && e.Id <= processedCursor && e.Published >= from)
+                // IdentiGuard's own actions were kept out of detection when processed; keep them out of the replay too.
+                .Where(e => ownClientId == null || e.ActorId == null || e.ActorId != ownClientId)
                 .OrderBy(e => e.Published).ThenBy(e => e.Id)
                 .Select(e => new { e.Uuid, e.Published, e.Json })
                 .AsAsyncEnumerable();

@@ -2,6 +2,7 @@ using IdentiGuard.Data;
 using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Server.Alerts;
 using IdentiGuard.Server.Detection;
+using IdentiGuard.Server.Response;
 using System.Runtime.CompilerServices;
 using IdentiGuard.Server.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +15,7 @@ namespace IdentiGuard.Server.Ingestion;
 /// advanced cursor in one transaction, so a crash neither loses nor repeats an event.
 /// </summary>
 public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredEventAlerts monitored, DetectionAlerts detections,
-    WorkspaceRules rules, AlertFeed feed, TimeProvider time)
+    WorkspaceRules rules, AlertFeed feed, OwnOktaActions ownActions, TimeProvider time)
 {
     private const int BatchSize = 500;
 
@@ -44,17 +45,19 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             var ruleSet = await rules.GetAsync(tenant.WorkspaceId, ct);
             if (detection.Value is null || detection.Value.RulesVersion != ruleSet.Version)
             {
-                var fresh = new TenantDetection(tenantId, ruleSet, time);
+                var fresh = new TenantDetection(tenantId, ruleSet, time, tenant.ClientId);
                 await fresh.EnsureReadyAsync(db, tenant.ProcessedEventCursor, ct);
                 detection.Value = fresh;
             }
 
             var monitoredTypes = tenant.EventTypes.ToHashSet(StringComparer.Ordinal);
+            // What IdentiGuard itself did in Okta (hook changes, response actions) is never suspicious activity.
+            var others = await ownActions.WithoutOwnAsync(db, tenant, batch, ct);
             // Hook deliveries carry only subscribed types (or Preview samples, which Okta labels with a subscribed type).
-            var toAlert = batch.Where(e => e.Source is EventSource.Hook or EventSource.Preview || monitoredTypes.Contains(e.EventType)).ToList();
+            var toAlert = others.Where(e => e.Source is EventSource.Hook or EventSource.Preview || monitoredTypes.Contains(e.EventType)).ToList();
             await monitored.ApplyAsync(db, tenant.WorkspaceId, tenantId, toAlert, ct);
-            var findings = detection.Value.Observe(batch);
-            await detections.ApplyAsync(db, tenant.WorkspaceId, tenantId, findings, batch, ct);
+            var findings = detection.Value.Observe(others);
+            await detections.ApplyAsync(db, tenant.WorkspaceId, tenantId, findings, others, ct);
             detection.Value.StageState(db);
 
             tenant.ProcessedEventCursor = batch[^1].Id;

@@ -40,7 +40,7 @@ internal static class UserEndpoints
         lock (state.Sync) return OktaJson.Json(user.ToJson(state.BaseUrl));
     }
 
-    private static IResult Lifecycle_(HttpContext ctx, EmulatorState state, string id, string operation)
+    private static async Task<IResult> Lifecycle_(HttpContext ctx, EmulatorState state, OktaEmulator emulator, string id, string operation)
     {
         if (!Operations.TryGetValue(operation, out var op))
             return OktaJson.Error(404, "E0000007", "Not found: Resource not found: " + operation + " (Operation)");
@@ -64,11 +64,12 @@ internal static class UserEndpoints
             if (operation == "reset_factors") user.FactorResets++;
             user.LastUpdated = now;
         }
-        state.Log.Append(state.ApiEvent(ctx, op.EventType, op.Message, new JsonArray(LogEventFactory.UserTarget(user))));
+        // Like Okta, the action's System Log event also goes to event hooks subscribed to its (hook-eligible) type.
+        await emulator.EmitAsync(state.ApiEvent(ctx, op.EventType, op.Message, new JsonArray(LogEventFactory.UserTarget(user))));
         lock (state.Sync) return OktaJson.Json(op.ReturnsUser ? user.ToJson(state.BaseUrl) : new JsonObject());
     }
 
-    private static IResult ClearSessions(HttpContext ctx, EmulatorState state, string id)
+    private static async Task<IResult> ClearSessions(HttpContext ctx, EmulatorState state, OktaEmulator emulator, string id)
     {
         if (BearerAuth.Check(ctx, state, OktaScopes.UsersManage) is { } denied) return denied;
         var user = state.FindUser(id);
@@ -82,7 +83,7 @@ internal static class UserEndpoints
             user.LastSessionClearOAuthTokens = oauthTokens;
             user.LastSessionClearForgetDevices = forgetDevices;
         }
-        state.Log.Append(state.ApiEvent(ctx, "user.session.clear", "Clear user session",
+        await emulator.EmitAsync(state.ApiEvent(ctx, "user.session.clear", "Clear user session",
             new JsonArray(LogEventFactory.UserTarget(user))));
         return Results.NoContent();
     }

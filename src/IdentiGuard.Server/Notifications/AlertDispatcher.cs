@@ -1,0 +1,229 @@
+using IdentiGuard.Data;
+using IdentiGuard.Data.Alerts;
+using IdentiGuard.Data.Notifications;
+using IdentiGuard.Data.Response;
+using IdentiGuard.Server.Alerts;
+using IdentiGuard.Server.Configuration;
+using IdentiGuard.Server.Response;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentiGuard.Server.Notifications;
+
+/// <summary>
+/// The durable, cluster-safe outbox behind notifications and automatic responses. Each pass:
+/// <list type="number">
+/// <item>routes alerts that have no <see cref="AlertDispatch"/> row yet: the row (unique by alert) is inserted in the same
+/// transaction as the alert's deliveries and queued automatic responses, so a crash loses nothing and two hosts cannot
+/// both route one alert;</item>
+/// <item>sends due deliveries, each under a short database lease, retrying failures with exponential backoff;</item>
+/// <item>runs queued automatic responses.</item>
+/// </list>
+/// New alerts wake it at once (<see cref="AlertFeed"/>); the poll interval catches everything else (other hosts, restarts).
+/// </summary>
+public sealed partial class AlertDispatcher(
+    IServiceScopeFactory scopes, AlertFeed feed, IOptions<NotificationOptions> options,
+    IOptions<IdentiGuardOptions> host, TimeProvider time, ILogger<AlertDispatcher> logger) : BackgroundService
+{
+    private const int BatchSize = 100;
+    private readonly string owner = $"{Environment.MachineName}/{Guid.NewGuid():N}";
+    private readonly SemaphoreSlim wake = new(0, 1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Enabled) return;
+        feed.AlertsChanged += OnAlertsChanged;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await RunOnceAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    PassFailed(logger, ex);
+                }
+                try
+                {
+                    await wake.WaitAsync(options.Value.PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            feed.AlertsChanged -= OnAlertsChanged;
+        }
+    }
+
+    private void OnAlertsChanged(Guid workspaceId)
+    {
+        if (wake.CurrentCount == 0)
+        {
+            try { wake.Release(); } catch (SemaphoreFullException) { }
+        }
+    }
+
+    /// <summary>One pass: route new alerts, send due deliveries, run queued automatic responses.</summary>
+    public async Task RunOnceAsync(CancellationToken ct)
+    {
+        await RouteNewAlertsAsync(ct);
+        await SendDueAsync(ct);
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ResponseService>().RunQueuedAsync(ct);
+    }
+
+    private async Task RouteNewAlertsAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
+            var since = time.GetUtcNow().UtcDateTime - options.Value.MaxAlertAge;
+            var alerts = await db.Alerts.IgnoreQueryFilters().AsNoTracking()
+                .Where(a => a.CreatedAt >= since && !db.AlertDispatches.Any(d => d.AlertId == a.Id))
+                .OrderBy(a => a.CreatedAt).Take(BatchSize).ToListAsync(ct);
+            if (alerts.Count == 0) return;
+            var policy = scope.ServiceProvider.GetRequiredService<AlertNotificationPolicy>();
+            var routed = 0;
+            foreach (var alert in alerts)
+                if (await RouteAsync(alert, policy, ct)) routed++;
+            if (alerts.Count < BatchSize || routed == 0) return;
+        }
+    }
+
+    /// <returns>False when another host routed the alert first.</returns>
+    private async Task<bool> RouteAsync(Alert alert, AlertNotificationPolicy policy, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
+        var now = time.GetUtcNow().UtcDateTime;
+        var skip = await policy.SkipReasonAsync(db, alert, ct);
+        var dispatch = new AlertDispatch { AlertId = alert.Id, WorkspaceId = alert.WorkspaceId, DispatchedAt = now, SkippedReason = skip };
+        db.AlertDispatches.Add(dispatch);
+        if (skip is null)
+        {
+            var destinations = await db.NotificationDestinations.IgnoreQueryFilters().AsNoTracking()
+                .Where(d => d.WorkspaceId == alert.WorkspaceId && d.Enabled).ToListAsync(ct);
+            foreach (var destination in destinations.Where(d => AlertNotificationPolicy.Routes(d, alert)))
+            {
+                db.NotificationDeliveries.Add(new NotificationDelivery
+                {
+                    WorkspaceId = alert.WorkspaceId, DestinationId = destination.Id, AlertId = alert.Id,
+                    Status = DeliveryStatus.Pending, CreatedAt = now, NextAttemptAt = now,
+                });
+                dispatch.Deliveries++;
+            }
+            var automatic = await db.AutomaticResponses.IgnoreQueryFilters().AsNoTracking()
+                .Where(r => r.WorkspaceId == alert.WorkspaceId && r.RuleId == alert.RuleId).ToListAsync(ct);
+            foreach (var rule in automatic) db.ResponseActions.Add(ResponseService.Automatic(alert, rule.Kind, now));
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            // The primary key on AlertDispatch: another host routed this alert between our read and our insert.
+            return false;
+        }
+    }
+
+    private async Task SendDueAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
+        var now = time.GetUtcNow().UtcDateTime;
+        var due = await db.NotificationDeliveries.IgnoreQueryFilters().AsNoTracking()
+            .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now && (d.LeaseExpiresAt == null || d.LeaseExpiresAt < now))
+            .OrderBy(d => d.NextAttemptAt).Select(d => d.Id).Take(BatchSize).ToListAsync(ct);
+        // A slow destination must not hold up the others: attempts run side by side, a few at a time.
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
+            async (id, token) => await SendOneAsync(id, token));
+    }
+
+    private async Task SendOneAsync(long deliveryId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
+        var now = time.GetUtcNow().UtcDateTime;
+        var leaseUntil = now + options.Value.LeaseDuration;
+        // The lease is taken with one conditional update: only one host's update matches.
+        var claimed = await db.NotificationDeliveries.IgnoreQueryFilters()
+            .Where(d => d.Id == deliveryId && d.Status == DeliveryStatus.Pending && (d.LeaseExpiresAt == null || d.LeaseExpiresAt < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseOwner, owner).SetProperty(d => d.LeaseExpiresAt, leaseUntil), ct);
+        if (claimed == 0) return;
+
+        var delivery = await db.NotificationDeliveries.IgnoreQueryFilters().FirstAsync(d => d.Id == deliveryId, ct);
+        var destination = await db.NotificationDestinations.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(d => d.Id == delivery.DestinationId, ct);
+        var alert = delivery.AlertId is { } alertId
+            ? await db.Alerts.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(a => a.Id == alertId, ct)
+            : null;
+        DeliveryOutcome outcome;
+        if (destination is null || alert is null)
+            outcome = new DeliveryOutcome(false, false, null, destination is null ? "The destination was deleted." : "The alert was deleted.");
+        else if (!destination.Enabled)
+            outcome = new DeliveryOutcome(false, false, null, "The destination was turned off before this was sent.");
+        else
+        {
+            var tenant = await db.Tenants.IgnoreQueryFilters().AsNoTracking().Where(t => t.Id == alert.TenantId)
+                .Select(t => new { t.Name, t.DomainUrl }).FirstOrDefaultAsync(ct);
+            var message = NotificationMessage.From(alert, tenant?.Name ?? "(deleted tenant)", tenant?.DomainUrl ?? "", host.Value.PublicBaseUrl);
+            try
+            {
+                outcome = await scope.ServiceProvider.GetRequiredService<NotificationSender>().SendAsync(destination, message, delivery.Id, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // Shutting down mid-send: give the delivery back at once rather than when the lease expires.
+                await db.NotificationDeliveries.IgnoreQueryFilters().Where(d => d.Id == deliveryId && d.LeaseOwner == owner)
+                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseOwner, (string?)null).SetProperty(d => d.LeaseExpiresAt, (DateTime?)null), CancellationToken.None);
+                throw;
+            }
+        }
+
+        var done = time.GetUtcNow().UtcDateTime;
+        delivery.Attempts++;
+        delivery.LastAttemptAt = done;
+        delivery.LastHttpStatus = outcome.HttpStatus;
+        delivery.LastError = DestinationService.Truncate(outcome.Error);
+        delivery.LeaseOwner = null;
+        delivery.LeaseExpiresAt = null;
+        if (outcome.Success)
+        {
+            delivery.Status = DeliveryStatus.Delivered;
+            delivery.DeliveredAt = done;
+        }
+        else if (!outcome.Retryable || delivery.Attempts >= options.Value.MaxAttempts)
+        {
+            delivery.Status = DeliveryStatus.Failed;
+            DeliveryFailed(logger, delivery.Id, delivery.Attempts, outcome.Error);
+        }
+        else
+        {
+            delivery.NextAttemptAt = done + Backoff(delivery.Attempts);
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>Exponential backoff: base × 2^(attempts−1), capped.</summary>
+    public TimeSpan Backoff(int attemptsSoFar)
+    {
+        var o = options.Value;
+        var factor = Math.Pow(2, Math.Clamp(attemptsSoFar - 1, 0, 30));
+        var delay = TimeSpan.FromTicks((long)Math.Min(o.RetryBaseDelay.Ticks * factor, o.RetryMaxDelay.Ticks));
+        return delay;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alert dispatch pass failed")]
+    private static partial void PassFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification delivery {DeliveryId} failed after {Attempts} attempts: {Error}")]
+    private static partial void DeliveryFailed(ILogger logger, long deliveryId, int attempts, string? error);
+}

@@ -1,0 +1,28 @@
+using IdentiGuard.Data;
+using IdentiGuard.Data.Alerts;
+using IdentiGuard.Data.Notifications;
+
+namespace IdentiGuard.Server.Notifications;
+
+/// <summary>Which alerts notify at all, and which destinations an alert is routed to.</summary>
+public sealed class AlertNotificationPolicy
+{
+    /// <summary>
+    /// The one place that decides whether an alert notifies anyone: null when it should, else the reason it should not
+    /// (kept on the dispatch record). Suppression (triage) plugs in here.
+    /// </summary>
+    public Task<string?> SkipReasonAsync(IdentiGuardDbContext db, Alert alert, CancellationToken ct)
+    {
+        _ = db;
+        _ = ct;
+        if (alert.IsHistorical) return Task.FromResult<string?>("historical (imported by backfill)");
+        return Task.FromResult<string?>(null);
+    }
+
+    /// <summary>Routing: the destination is on and the alert passes its severity, tenant and rule filters.</summary>
+    public static bool Routes(NotificationDestination destination, Alert alert)
+        => destination.Enabled
+            && alert.Severity >= destination.MinSeverity
+            && (destination.TenantIds.Count == 0 || destination.TenantIds.Contains(alert.TenantId))
+            && (destination.RuleIds.Count == 0 || destination.RuleIds.Contains(alert.RuleId, StringComparer.OrdinalIgnoreCase));
+}
