@@ -15,6 +15,7 @@ using IdentiGuard.Server.Retention;
 using IdentiGuard.Server.Storage;
 using IdentiGuard.Server.Support;
 using IdentiGuard.Server.Tenants;
+using IdentiGuard.Server.Workspaces;
 
 // Offline detection: `detect --input <file>` runs the engine over a file and prints alerts as JSON lines.
 if (args is ["detect", ..]) return await IdentiGuard.Detection.DetectCommand.RunAsync(args[1..], Console.Out, Console.Error);
@@ -37,6 +38,7 @@ builder.Services.AddEvents();
 builder.Services.AddDetection();
 builder.Services.AddSupport();
 builder.Services.AddApi();
+builder.Services.AddWorkspaces();
 builder.Services.AddIdentiGuardHealth();
 builder.AddUi();
 
@@ -46,6 +48,7 @@ app.UseSecurityHeaders();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
+app.UseWorkspacePageGate();
 app.MapIdentiGuardHealth();
 app.MapHookEndpoints();
 app.MapApi();

@@ -26,6 +26,7 @@ public static class ApiExtensions
     {
         app.MapOpenApi("/api/openapi/{documentName}.json");
         app.MapAccountEndpoints();
+        app.MapApiTokenEndpoints();
         app.MapEventTypeEndpoints();
         app.MapSupportAdminEndpoints();
         var workspace = app.MapWorkspaceGroup();
@@ -37,5 +38,7 @@ public static class ApiExtensions
         workspace.MapRuleEndpoints();
         workspace.MapActivityEndpoints();
         workspace.MapSupportEndpoints();
+        workspace.MapMemberEndpoints();
+        app.MapInvitationAcceptEndpoint();
     }
 }
