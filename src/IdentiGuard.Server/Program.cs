@@ -12,6 +12,7 @@ using IdentiGuard.Server.Ingestion;
 using IdentiGuard.Server.Okta;
 using IdentiGuard.Server.Polling;
 using IdentiGuard.Server.Retention;
+using IdentiGuard.Server.Rotation;
 using IdentiGuard.Server.Storage;
 using IdentiGuard.Server.Support;
 using IdentiGuard.Server.Tenants;
@@ -39,6 +40,7 @@ builder.Services.AddDetection();
 builder.Services.AddSupport();
 builder.Services.AddApi();
 builder.Services.AddWorkspaces();
+builder.Services.AddSecretRotation();
 builder.Services.AddIdentiGuardHealth();
 builder.AddUi();
 

@@ -5,6 +5,7 @@ using IdentiGuard.Server.Detection;
 using IdentiGuard.Server.Events;
 using IdentiGuard.Server.Health;
 using IdentiGuard.Server.Retention;
+using IdentiGuard.Server.Rotation;
 using IdentiGuard.Server.Support;
 using IdentiGuard.Server.Tenants;
 using IdentiGuard.Server.Workspaces;
@@ -17,6 +18,7 @@ public static class ApiExtensions
     {
         services.AddOpenApi();
         services.AddProblemDetails();
+        services.AddRequestHardening();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         return services;
     }
@@ -39,6 +41,7 @@ public static class ApiExtensions
         workspace.MapActivityEndpoints();
         workspace.MapSupportEndpoints();
         workspace.MapMemberEndpoints();
+        workspace.MapSecretRotationEndpoints();
         app.MapInvitationAcceptEndpoint();
     }
 }

@@ -21,8 +21,7 @@ public static class MemberEndpoints
         members.MapPut("/{userId:guid}/role", async Task<Results<Ok<MemberView>, ProblemHttpResult, NotFound>> (Guid workspaceId, Guid userId, RoleRequest request,
             HttpContext http, MemberService service, CancellationToken ct) =>
         {
-            if (request.Role is not { } role || !Enum.IsDefined(role)) return Refused("Choose Viewer, Analyst, Admin or Owner.");
-            var result = await service.ChangeRoleAsync(workspaceId, Actor(http), userId, role, ct);
+            var result = await service.ChangeRoleAsync(workspaceId, Actor(http), userId, request.Role, ct);
             return result.NotFound ? TypedResults.NotFound() : result.Error is { } error ? Refused(error) : TypedResults.Ok(result.Value!);
         }).RequireWorkspacePermission(WorkspacePermission.ManageMembers);
         // Leaving needs only membership; removing someone else is checked by the service against the policy.

@@ -52,8 +52,9 @@ public sealed class MemberService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.WorkspaceMembers.AsNoTracking()
-            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new MemberView(m.UserId, u.Email ?? u.UserName ?? "", m.Role, m.AddedAt))
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.UserId, Email = u.Email ?? u.UserName ?? "", m.Role, m.AddedAt })
             .OrderBy(m => m.Email)
+            .Select(m => new MemberView(m.UserId, m.Email, m.Role, m.AddedAt))
             .ToListAsync(ct);
     }
 
@@ -113,11 +114,13 @@ public sealed class MemberService(
         return new MemberResult<bool>(true, null);
     }
 
-    public async Task<MemberResult<MemberView>> ChangeRoleAsync(Guid workspaceId, MemberActor actor, Guid userId, WorkspaceRole role, CancellationToken ct = default)
+    public async Task<MemberResult<MemberView>> ChangeRoleAsync(Guid workspaceId, MemberActor actor, Guid userId, WorkspaceRole? newRole, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var member = await db.WorkspaceMembers.FirstOrDefaultAsync(m => m.UserId == userId, ct);
+        // Existence first: another workspace's member ids are not even confirmed.
         if (member is null) return MemberResult<MemberView>.Missing();
+        if (newRole is not { } role) return MemberResult<MemberView>.Fail("Choose Viewer, Analyst, Admin or Owner.");
         if (CheckAssign(actor, member.Role, role) is { } refused) return MemberResult<MemberView>.Fail(refused);
         if (member.Role == WorkspaceRole.Owner && role != WorkspaceRole.Owner && await IsLastOwnerAsync(db, ct))
             return MemberResult<MemberView>.Fail("A workspace keeps at least one owner: make someone else owner first.");
