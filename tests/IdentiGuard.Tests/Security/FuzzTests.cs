@@ -59,6 +59,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
                 var status = await SendAsync(client, request);
                 sent++;
                 if (status >= 500) failures.Add($"{target.Method} {target.Path} [{kind}, {body.Length} bytes, {contentType}] → {status}");
+                if (status is >= 200 and < 300) failures.Add($"{target.Method} {target.Path} [{kind}, {body.Length} bytes, {contentType}] was accepted ({status}): {Encoding.UTF8.GetString(body.AsSpan(0, Math.Min(body.Length, 200)))}");
             }
         }
 
