@@ -33,6 +33,8 @@ public static class WorkspacePageGate
         if (http.GetEndpoint() is RouteEndpoint { } endpoint && endpoint.Metadata.GetMetadata<ComponentTypeMetadata>() is not null
             && endpoint.RoutePattern.Parameters.Any(p => p.Name == WorkspaceParameter) && http.User.Identity?.IsAuthenticated == true)
         {
+            // Unknown ids and other workspaces' ids get the same answer, so neither is confirmed. (Inside an open page,
+            // following a stale link shows the page's own "not found" instead: the circuit loads nothing outside the workspace.)
             if (!await AllowedAsync(http, endpoint.RoutePattern))
             {
                 http.Response.StatusCode = StatusCodes.Status404NotFound;
