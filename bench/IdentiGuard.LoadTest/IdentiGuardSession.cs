@@ -42,7 +42,15 @@ internal sealed partial class IdentiGuardSession : IDisposable
         if ((int)login.StatusCode >= 400)
             throw new InvalidOperationException($"POST /account/login answered {(int)login.StatusCode}.");
 
-        using var token = await browser.PostAsJsonAsync("api/me/tokens", new { name = $"load-test-{DateTime.UtcNow:yyyyMMddHHmmss}", expiresInDays = 1 }, ct);
+        // API tokens are scoped to one workspace and a role: the account's first workspace, with its own role.
+        var memberships = await browser.GetFromJsonAsync<JsonElement>("api/workspaces", ct);
+        if (memberships.GetArrayLength() == 0) throw new InvalidOperationException("The account has no workspace.");
+        var first = memberships[0];
+        using var token = await browser.PostAsJsonAsync("api/me/tokens", new
+        {
+            name = $"load-test-{DateTime.UtcNow:yyyyMMddHHmmss}", workspaceId = first.GetProperty("workspaceId").GetGuid(),
+            role = first.GetProperty("role").GetString(), expiresInDays = 1,
+        }, ct);
         if (!token.IsSuccessStatusCode)
             throw new InvalidOperationException($"POST /api/me/tokens answered {(int)token.StatusCode} (wrong e-mail or password?): {await token.Content.ReadAsStringAsync(ct)}");
         var value = (await token.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("value").GetString()

@@ -27,6 +27,7 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
 
     public DbSet<Workspace> Workspaces => Set<Workspace>();
     public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
+    public DbSet<WorkspaceInvitation> WorkspaceInvitations => Set<WorkspaceInvitation>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Tenant> Tenants => Set<Tenant>();
     public DbSet<TenantHook> TenantHooks => Set<TenantHook>();
@@ -141,8 +142,21 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
         TriageModel.Configure(builder);
         NotificationsModel.Configure(builder);
 
+        builder.ConfigureAccessControl();
         ApplyWorkspaceFilters(builder);
         StoreDateTimesAsUtc(builder);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        AccessControlModel.RefuseActivityRewrites(ChangeTracker);
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        AccessControlModel.RefuseActivityRewrites(ChangeTracker);
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
     /// <summary>The one place workspace isolation is enforced: every <see cref="IWorkspaceOwned"/> entity is filtered.</summary>

@@ -14,9 +14,11 @@ using IdentiGuard.Server.Okta;
 using IdentiGuard.Server.Polling;
 using IdentiGuard.Server.Response;
 using IdentiGuard.Server.Retention;
+using IdentiGuard.Server.Rotation;
 using IdentiGuard.Server.Storage;
 using IdentiGuard.Server.Support;
 using IdentiGuard.Server.Tenants;
+using IdentiGuard.Server.Workspaces;
 
 // Offline detection: `detect --input <file>` runs the engine over a file and prints alerts as JSON lines.
 if (args is ["detect", ..]) return await IdentiGuard.Detection.DetectCommand.RunAsync(args[1..], Console.Out, Console.Error);
@@ -42,6 +44,8 @@ builder.Services.AddSupport();
 builder.Services.AddNotifications();
 builder.Services.AddResponse();
 builder.Services.AddApi();
+builder.Services.AddWorkspaces();
+builder.Services.AddSecretRotation();
 builder.Services.AddIdentiGuardHealth();
 builder.AddUi();
 
@@ -52,6 +56,7 @@ app.UseAuthentication();
 app.UseSignInProtection();
 app.UseAuthorization();
 app.UseAntiforgery();
+app.UseWorkspacePageGate();
 app.MapIdentiGuardHealth();
 app.MapHookEndpoints();
 app.MapApi();

@@ -15,6 +15,19 @@ public sealed class EmulatedClient
 
     public string ClientId { get; }
     public string ClientSecret { get; }
+
+    /// <summary>
+    /// Secrets generated later by rotation (the API Service Integrations API keeps two active at once); each is valid
+    /// alongside <see cref="ClientSecret"/> until deactivated.
+    /// </summary>
+    internal List<string> RotatedSecrets { get; } = [];
+
+    /// <summary>Secrets deactivated by rotation: no longer accepted (the first one included).</summary>
+    internal HashSet<string> DeactivatedSecrets { get; } = [];
+
+    internal bool Accepts(string secret, Func<string, string, bool> equals)
+        => RotatedSecrets.Prepend(ClientSecret).Where(s => !DeactivatedSecrets.Contains(s)).Aggregate(false, (match, s) => match | equals(s, secret));
+
     public string Name { get; }
     public IReadOnlyList<string> GrantedScopes { get; }
     public bool Revoked { get; internal set; }

@@ -101,6 +101,22 @@ public sealed class OktaEmulator : IAsyncDisposable
         _state.Tokens.RevokeAllFor(clientId);
     }
 
+    /// <summary>Generates a second active client secret for the client (secret rotation) and returns it.</summary>
+    public string AddClientSecret(string clientId)
+    {
+        var client = _state.FindClient(clientId) ?? throw new KeyNotFoundException($"Unknown client {clientId}");
+        var secret = Infrastructure.Ids.ClientSecret();
+        lock (_state.Sync) client.RotatedSecrets.Add(secret);
+        return secret;
+    }
+
+    /// <summary>Deactivates one of the client's secrets: token requests with it fail with invalid_client.</summary>
+    public void DeactivateClientSecret(string clientId, string secret)
+    {
+        var client = _state.FindClient(clientId) ?? throw new KeyNotFoundException($"Unknown client {clientId}");
+        lock (_state.Sync) client.DeactivatedSecrets.Add(secret);
+    }
+
     public IReadOnlyList<EventHookSnapshot> Hooks
     {
         get { lock (_state.Sync) return _state.Hooks.Select(h => h.Snapshot()).ToList(); }

@@ -24,4 +24,7 @@ public sealed class ActivityEntry : IWorkspaceOwned
     public string? OktaErrorCode { get; set; }
     public string? Actor { get; set; }
     public string? ActorIp { get; set; }
+    /// <summary>What an administrative action changed, as JSON: the values before and after (secrets never included).</summary>
+    public string? Before { get; set; }
+    public string? After { get; set; }
 }

@@ -19,26 +19,10 @@ public static class AccountEndpoints
 
         var api = app.MapGroup("/api/me").RequireAuthorization().WithTags("Account");
         api.MapGet("/", (HttpContext http) => TypedResults.Ok(new MeResponse(http.User.UserId()!.Value, http.User.DisplayName())));
-        api.MapGet("/tokens", async (HttpContext http, ApiTokenService tokens, CancellationToken ct) => TypedResults.Ok(await tokens.ListAsync(http.User.UserId()!.Value, ct)));
-        api.MapPost("/tokens", CreateTokenAsync);
-        api.MapDelete("/tokens/{tokenId:guid}", async Task<Results<NoContent, NotFound>> (Guid tokenId, HttpContext http, ApiTokenService tokens, CancellationToken ct) =>
-            await tokens.RevokeAsync(http.User.UserId()!.Value, tokenId, ct) ? TypedResults.NoContent() : TypedResults.NotFound());
         return app;
     }
 
     public sealed record MeResponse(Guid Id, string Email);
-
-    public sealed record CreateTokenRequest(string Name, int? ExpiresInDays);
-
-    private static async Task<Results<Ok<CreatedApiToken>, ValidationProblem>> CreateTokenAsync(CreateTokenRequest request, HttpContext http, ApiTokenService tokens, CancellationToken ct)
-    {
-        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 100)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = ["Give the token a name of at most 100 characters."] });
-        if (request.ExpiresInDays is < 1 or > 366)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["expiresInDays"] = ["Choose an expiry between 1 and 366 days."] });
-        var lifetime = TimeSpan.FromDays(request.ExpiresInDays ?? 90);
-        return TypedResults.Ok(await tokens.CreateAsync(http.User.UserId()!.Value, request.Name, lifetime, ct));
-    }
 
     private static async Task<RedirectHttpResult> SignInAsync([FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl, SignInManager<AppUser> signIn)
     {

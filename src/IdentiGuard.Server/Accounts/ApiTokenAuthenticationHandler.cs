@@ -7,10 +7,13 @@ using Microsoft.Extensions.Options;
 
 namespace IdentiGuard.Server.Accounts;
 
-/// <summary>Authenticates <c>Authorization: Bearer igt_…</c> personal API tokens for the REST API.</summary>
+/// <summary>
+/// Authenticates <c>Authorization: Bearer igt_…</c> personal API tokens for the REST API. The principal carries the
+/// token's workspace and role (<see cref="ApiTokenClaims"/>); the workspace gate intersects them with the membership.
+/// </summary>
 internal sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    ApiTokenService tokens, UserManager<AppUser> users)
+    ApiTokenService tokens, UserManager<AppUser> users, TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
@@ -18,14 +21,17 @@ internal sealed class ApiTokenAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         if (!TryGetToken(Request, out var presented)) return AuthenticateResult.NoResult();
-        var userId = await tokens.ValidateAsync(presented, Context.RequestAborted);
-        if (userId is null) return AuthenticateResult.Fail("The API token is invalid, expired or revoked.");
-        var user = await users.FindByIdAsync(userId.Value.ToString());
-        if (user is null || (user.LockoutEnd is { } end && end > DateTimeOffset.UtcNow)) return AuthenticateResult.Fail("The token's user cannot sign in.");
+        var grant = await tokens.ValidateAsync(presented, Context.RequestAborted);
+        if (grant is null) return AuthenticateResult.Fail("The API token is invalid, expired or revoked.");
+        var user = await users.FindByIdAsync(grant.UserId.ToString());
+        if (user is null || (user.LockoutEnd is { } end && end > time.GetUtcNow())) return AuthenticateResult.Fail("The token's user cannot sign in.");
 
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()), new Claim(ClaimTypes.Email, user.Email ?? ""), new Claim(ClaimTypes.Name, user.UserName ?? "")],
-            SchemeName);
+        [
+            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()), new Claim(ClaimTypes.Email, user.Email ?? ""), new Claim(ClaimTypes.Name, user.UserName ?? ""),
+            new Claim(ApiTokenClaims.TokenId, grant.TokenId.ToString()), new Claim(ApiTokenClaims.Workspace, grant.WorkspaceId.ToString()),
+            new Claim(ApiTokenClaims.Role, grant.Role.ToString()),
+        ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

@@ -5,7 +5,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Activity;
 
-public sealed record ActivityItem(long Id, DateTime At, Guid? TenantId, string Action, ActivityOutcome Outcome, string Message, string? OktaRequestId, string? OktaErrorCode, string? Actor);
+public sealed record ActivityItem(long Id, DateTime At, Guid? TenantId, string Action, ActivityOutcome Outcome, string Message, string? OktaRequestId, string? OktaErrorCode, string? Actor,
+    string? ActorIp = null, string? Before = null, string? After = null);
 
 public sealed record ActivityQuery(Guid? TenantId = null, string? Search = null, ActivityOutcome? Outcome = null, int Skip = 0, int Take = 100);
 
@@ -16,10 +17,11 @@ public sealed record ActivityQuery(Guid? TenantId = null, string? Search = null,
 public sealed class ActivityLog(IDbContextFactory<IdentiGuardDbContext> dbFactory, TimeProvider time)
 {
     public async Task WriteAsync(Guid workspaceId, Guid? tenantId, string action, ActivityOutcome outcome, string message,
-        string? actor = null, string? actorIp = null, string? oktaRequestId = null, string? oktaErrorCode = null, CancellationToken ct = default)
+        string? actor = null, string? actorIp = null, string? oktaRequestId = null, string? oktaErrorCode = null, CancellationToken ct = default,
+        string? before = null, string? after = null)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.Activity.Add(Entry(workspaceId, tenantId, action, outcome, message, actor, actorIp, oktaRequestId, oktaErrorCode));
+        db.Activity.Add(Entry(workspaceId, tenantId, action, outcome, message, actor, actorIp, oktaRequestId, oktaErrorCode, before, after));
         await db.SaveChangesAsync(ct);
     }
 
@@ -53,16 +55,22 @@ public sealed class ActivityLog(IDbContextFactory<IdentiGuardDbContext> dbFactor
             items = items.Where(a => a.Message.Contains(term) || a.Action.Contains(term) || (a.OktaRequestId != null && a.OktaRequestId.Contains(term)));
         }
         return await items.OrderByDescending(a => a.Id).Skip(Math.Max(0, query.Skip)).Take(Math.Clamp(query.Take, 1, 500))
-            .Select(a => new ActivityItem(a.Id, a.At, a.TenantId, a.Action, a.Outcome, a.Message, a.OktaRequestId, a.OktaErrorCode, a.Actor))
+            .Select(a => new ActivityItem(a.Id, a.At, a.TenantId, a.Action, a.Outcome, a.Message, a.OktaRequestId, a.OktaErrorCode, a.Actor, a.ActorIp, a.Before, a.After))
             .ToListAsync(ct);
     }
 
     /// <summary>An entry to save with other changes in one commit (see <see cref="Ingestion.EventStore"/>).</summary>
-    public ActivityEntry Entry(Guid workspaceId, Guid? tenantId, string action, ActivityOutcome outcome, string message, string? actor, string? actorIp, string? requestId, string? errorCode) => new()
+    /// <param name="before">JSON of the values an administrative action changed, before it (never secrets).</param>
+    /// <param name="after">JSON of those values after it.</param>
+    public ActivityEntry Entry(Guid workspaceId, Guid? tenantId, string action, ActivityOutcome outcome, string message, string? actor, string? actorIp, string? requestId, string? errorCode,
+        string? before = null, string? after = null) => new()
     {
         WorkspaceId = workspaceId, TenantId = tenantId, At = time.GetUtcNow().UtcDateTime, Action = action, Outcome = outcome,
         Message = message.Length > 2000 ? message[..2000] : message, Actor = actor, ActorIp = actorIp, OktaRequestId = requestId, OktaErrorCode = errorCode,
+        Before = Truncate(before), After = Truncate(after),
     };
+
+    private static string? Truncate(string? json) => json is { Length: > 4000 } ? json[..4000] : json;
 
     /// <summary>System Log cursors are long; the activity log keeps the path readable.</summary>
     private static string RedactQuery(string path) => path.Length > 200 ? path[..200] + "…" : path;

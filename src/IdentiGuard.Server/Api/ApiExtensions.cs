@@ -8,6 +8,7 @@ using IdentiGuard.Server.Mfa;
 using IdentiGuard.Server.Notifications;
 using IdentiGuard.Server.Response;
 using IdentiGuard.Server.Retention;
+using IdentiGuard.Server.Rotation;
 using IdentiGuard.Server.Support;
 using IdentiGuard.Server.Tenants;
 using IdentiGuard.Server.Workspaces;
@@ -20,6 +21,7 @@ public static class ApiExtensions
     {
         services.AddOpenApi();
         services.AddProblemDetails();
+        services.AddRequestHardening();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         return services;
     }
@@ -29,6 +31,7 @@ public static class ApiExtensions
     {
         app.MapOpenApi("/api/openapi/{documentName}.json");
         app.MapAccountEndpoints();
+        app.MapApiTokenEndpoints();
         app.MapEventTypeEndpoints();
         app.MapSupportAdminEndpoints();
         var workspace = app.MapWorkspaceGroup();
@@ -43,5 +46,8 @@ public static class ApiExtensions
         workspace.MapSupportEndpoints();
         workspace.MapNotificationEndpoints();
         workspace.MapResponseEndpoints();
+        workspace.MapMemberEndpoints();
+        workspace.MapSecretRotationEndpoints();
+        app.MapInvitationAcceptEndpoint();
     }
 }

@@ -1,4 +1,3 @@
-using IdentiGuard.Server.Workspaces;
 using MudBlazor.Services;
 
 namespace IdentiGuard.Server.Components;
@@ -13,8 +12,6 @@ public static class UiExtensions
         var services = builder.Services;
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
-        services.AddScoped<WorkspaceAccess>();
-        services.AddScoped<WorkspaceService>();
         return builder;
     }
 

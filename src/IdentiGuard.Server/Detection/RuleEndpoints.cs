@@ -14,12 +14,12 @@ public static class RuleEndpoints
         rules.MapGet("/", async (Guid workspaceId, RuleCatalog catalog, CancellationToken ct) => TypedResults.Ok(await catalog.ListAsync(workspaceId, ct)));
         rules.MapGet("/custom", async (Guid workspaceId, RuleCatalog catalog, CancellationToken ct) => TypedResults.Ok(await catalog.ListCustomAsync(workspaceId, ct)));
         rules.MapPost("/validate", async (Guid workspaceId, RuleValidationInput input, RuleCatalog catalog, CancellationToken ct) =>
-            TypedResults.Ok(await catalog.ValidateAsync(workspaceId, input.FileName, input.Yaml, ct)));
-        rules.MapPut("/custom/{fileName}", SaveCustomAsync).RequireWorkspaceRole(WorkspaceRole.Admin);
-        rules.MapDelete("/custom/{fileName}", DeleteCustomAsync).RequireWorkspaceRole(WorkspaceRole.Admin);
+            TypedResults.Ok(await catalog.ValidateAsync(workspaceId, input.FileName, input.Yaml, ct))).RequireWorkspacePermission(WorkspacePermission.View);
+        rules.MapPut("/custom/{fileName}", SaveCustomAsync).RequireWorkspacePermission(WorkspacePermission.ManageRules);
+        rules.MapDelete("/custom/{fileName}", DeleteCustomAsync).RequireWorkspacePermission(WorkspacePermission.ManageRules);
         rules.MapGet("/{ruleId}", async Task<Results<Ok<RuleView>, NotFound>> (Guid workspaceId, string ruleId, RuleCatalog catalog, CancellationToken ct) =>
             await catalog.GetAsync(workspaceId, ruleId, ct) is { } rule ? TypedResults.Ok(rule) : TypedResults.NotFound());
-        rules.MapPut("/{ruleId}/settings", UpdateSettingsAsync).RequireWorkspaceRole(WorkspaceRole.Admin);
+        rules.MapPut("/{ruleId}/settings", UpdateSettingsAsync).RequireWorkspacePermission(WorkspacePermission.ManageRules);
     }
 
     private static async Task<Results<Ok<RuleView>, ValidationProblem, NotFound>> UpdateSettingsAsync(Guid workspaceId, string ruleId, RuleSettingsInput input,

@@ -59,7 +59,16 @@ public static partial class HookEndpoints
 
         var limit = options.Value.MaxHookBodyBytes;
         if (http.Request.ContentLength > limit) return await Reject(413, $"the body is {http.Request.ContentLength} bytes; the limit is {limit}.");
-        var body = await ReadBodyAsync(http, limit, ct);
+        byte[]? body;
+        try
+        {
+            body = await ReadBodyAsync(http, limit, ct);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // A broken chunked encoding or a body shorter than its Content-Length: the client's fault, never a 5xx.
+            return await Reject(ex.StatusCode, $"the request body could not be read ({ex.Message})");
+        }
         if (body is null) return await Reject(413, $"the body exceeds the limit of {limit} bytes.");
 
         ParsedDelivery delivery;

@@ -30,6 +30,9 @@ public sealed class HookTenants(IDbContextFactory<IdentiGuardDbContext> dbFactor
         return found;
     }
 
+    /// <summary>Drops the cached secrets of a tenant on this host (after a rotation); other hosts follow within <see cref="CacheFor"/>.</summary>
+    public void Forget(Guid tenantId) => cache.Remove(CacheKey(tenantId));
+
     private async Task<HookTenant?> LoadAsync(Guid tenantId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);

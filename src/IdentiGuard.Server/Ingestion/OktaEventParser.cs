@@ -17,6 +17,8 @@ public static class OktaEventParser
 {
     public static ParsedDelivery ParseDelivery(ReadOnlySpan<byte> body, DateTime receivedAt)
     {
+        // The JSON reader checks UTF-8 only in what it decodes; Okta sends valid UTF-8, so anything else is corruption.
+        if (!System.Text.Unicode.Utf8.IsValid(body)) throw new FormatException("The body is not valid UTF-8.");
         JsonNode? root;
         try
         {

@@ -9,7 +9,7 @@ namespace IdentiGuard.Server.Retention;
 public sealed record WorkspaceSettings(int EventRetentionDays);
 
 /// <summary>Workspace settings: how long raw events are kept.</summary>
-public sealed class WorkspaceSettingsService(IDbContextFactory<IdentiGuardDbContext> dbFactory)
+public sealed class WorkspaceSettingsService(IDbContextFactory<IdentiGuardDbContext> dbFactory, IdentiGuard.Server.Activity.ActivityLog activity)
 {
     public async Task<WorkspaceSettings?> GetAsync(Guid workspaceId, CancellationToken ct = default)
     {
@@ -18,12 +18,17 @@ public sealed class WorkspaceSettingsService(IDbContextFactory<IdentiGuardDbCont
     }
 
     /// <summary>Null when the workspace does not exist; throws nothing for invalid input (see <see cref="Validate"/>).</summary>
-    public async Task<WorkspaceSettings?> SetRetentionAsync(Guid workspaceId, int days, CancellationToken ct = default)
+    public async Task<WorkspaceSettings?> SetRetentionAsync(Guid workspaceId, int days, string actor, string? actorIp, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var workspace = await db.Workspaces.FirstOrDefaultAsync(w => w.Id == workspaceId, ct);
         if (workspace is null) return null;
+        var before = workspace.EventRetentionDays;
         workspace.EventRetentionDays = days;
+        db.Activity.Add(activity.Entry(workspaceId, null, "workspace.settings.updated", IdentiGuard.Data.Activity.ActivityOutcome.Success,
+            $"Raw event retention changed from {before} to {days} days.", actor, actorIp, null, null,
+            before: System.Text.Json.JsonSerializer.Serialize(new { eventRetentionDays = before }),
+            after: System.Text.Json.JsonSerializer.Serialize(new { eventRetentionDays = days })));
         await db.SaveChangesAsync(ct);
         return new WorkspaceSettings(workspace.EventRetentionDays);
     }
@@ -41,14 +46,14 @@ public static class RetentionEndpoints
         var settings = workspace.MapGroup("/settings").WithTags("Workspaces");
         settings.MapGet("/", async Task<Results<Ok<WorkspaceSettings>, NotFound>> (Guid workspaceId, WorkspaceSettingsService service, CancellationToken ct) =>
             await service.GetAsync(workspaceId, ct) is { } s ? TypedResults.Ok(s) : TypedResults.NotFound());
-        settings.MapPut("/", async Task<Results<Ok<WorkspaceSettings>, ValidationProblem, NotFound>> (Guid workspaceId, SettingsRequest request, WorkspaceSettingsService service, CancellationToken ct) =>
+        settings.MapPut("/", async Task<Results<Ok<WorkspaceSettings>, ValidationProblem, NotFound>> (Guid workspaceId, SettingsRequest request, WorkspaceSettingsService service, HttpContext http, CancellationToken ct) =>
         {
             if (request.EventRetentionDays is not { } days || WorkspaceSettingsService.Validate(days) is { } error)
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]>
                 {
                     ["eventRetentionDays"] = [WorkspaceSettingsService.Validate(request.EventRetentionDays ?? 0)!],
                 });
-            return await service.SetRetentionAsync(workspaceId, days, ct) is { } s ? TypedResults.Ok(s) : TypedResults.NotFound();
-        }).RequireWorkspaceRole(WorkspaceRole.Admin);
+            return await service.SetRetentionAsync(workspaceId, days, IdentiGuard.Server.Accounts.ClaimsPrincipalExtensions.DisplayName(http.User), http.Connection.RemoteIpAddress?.ToString(), ct) is { } s ? TypedResults.Ok(s) : TypedResults.NotFound();
+        }).RequireWorkspacePermission(WorkspacePermission.ManageSettings);
     }
 }

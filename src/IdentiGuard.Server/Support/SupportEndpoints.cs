@@ -29,7 +29,7 @@ public static class SupportEndpoints
             return result.Errors is { } errors
                 ? TypedResults.ValidationProblem(errors.ToDictionary())
                 : TypedResults.Created($"/api/workspaces/{workspaceId}/support/{result.Ticket!.Id}", result.Ticket);
-        });
+        }).RequireWorkspacePermission(WorkspacePermission.View); // asking for help changes nothing in the workspace
     }
 
     /// <summary>The instance owners' view of every workspace's support requests.</summary>

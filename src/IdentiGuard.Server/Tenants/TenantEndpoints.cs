@@ -14,10 +14,10 @@ public static class TenantEndpoints
         tenants.MapGet("/", async (TenantService service, CancellationToken ct) => TypedResults.Ok(await service.ListAsync(ct)));
         tenants.MapGet("/{tenantId:guid}", async Task<Results<Ok<TenantView>, NotFound>> (Guid tenantId, TenantService service, CancellationToken ct) =>
             await service.GetAsync(tenantId, ct) is { } tenant ? TypedResults.Ok(tenant) : TypedResults.NotFound());
-        tenants.MapPost("/", CreateAsync).RequireWorkspaceRole(WorkspaceRole.Admin);
-        tenants.MapPut("/{tenantId:guid}", UpdateAsync).RequireWorkspaceRole(WorkspaceRole.Admin);
-        tenants.MapPost("/{tenantId:guid}/retry", RetryAsync).RequireWorkspaceRole(WorkspaceRole.Admin);
-        tenants.MapDelete("/{tenantId:guid}", DeleteAsync).RequireWorkspaceRole(WorkspaceRole.Admin);
+        tenants.MapPost("/", CreateAsync).RequireWorkspacePermission(WorkspacePermission.ManageTenants);
+        tenants.MapPut("/{tenantId:guid}", UpdateAsync).RequireWorkspacePermission(WorkspacePermission.ManageTenants);
+        tenants.MapPost("/{tenantId:guid}/retry", RetryAsync).RequireWorkspacePermission(WorkspacePermission.ManageTenants);
+        tenants.MapDelete("/{tenantId:guid}", DeleteAsync).RequireWorkspacePermission(WorkspacePermission.ManageTenants);
     }
 
     public static void MapEventTypeEndpoints(this IEndpointRouteBuilder app)

@@ -1,4 +1,3 @@
-using IdentiGuard.Data.Workspaces;
 using IdentiGuard.Server.Accounts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,7 +7,8 @@ public static class WorkspaceEndpoints
 {
     /// <summary>
     /// The route group every workspace-owned API hangs off: <c>/api/workspaces/{workspaceId}</c>. Membership (404 when
-    /// missing, so other workspaces' ids are not even confirmed) and the minimum role are checked here, once.
+    /// missing, so other workspaces' ids are not even confirmed) and the role the policy table asks for are checked
+    /// here, once, on every request.
     /// </summary>
     public static RouteGroupBuilder MapWorkspaceGroup(this IEndpointRouteBuilder app)
     {
@@ -21,12 +21,12 @@ public static class WorkspaceEndpoints
         {
             var http = context.HttpContext;
             var workspaceId = Guid.Parse((string)http.Request.RouteValues["workspaceId"]!);
-            var minimum = http.GetEndpoint()?.Metadata.GetMetadata<RequiresWorkspaceRole>()?.Role ?? WorkspaceRole.Viewer;
+            var minimum = WorkspacePolicy.RequiredRole(http.GetEndpoint(), http.Request.Method);
             var access = http.RequestServices.GetRequiredService<WorkspaceAccess>();
-            var membership = await access.EnterAsync(http.User, workspaceId, WorkspaceRole.Viewer, http.RequestAborted);
+            var membership = await access.EnterAsync(http.User, workspaceId, ct: http.RequestAborted);
             if (membership is null) return TypedResults.NotFound();
             if (membership.Role < minimum)
-                return TypedResults.Problem($"This action needs the {minimum} role in the workspace.", statusCode: StatusCodes.Status403Forbidden);
+                return TypedResults.Problem($"This action needs the {minimum} role in the workspace; you act as {membership.Role}.", statusCode: StatusCodes.Status403Forbidden);
             http.Items[typeof(WorkspaceMembership)] = membership;
             return await next(context);
         });
@@ -34,22 +34,15 @@ public static class WorkspaceEndpoints
         return workspace;
     }
 
-    public sealed record CreateWorkspaceRequest(string Name);
+    public sealed record CreateWorkspaceRequest(string? Name);
 
-    private static async Task<Results<Created<WorkspaceMembership>, ValidationProblem>> CreateAsync(CreateWorkspaceRequest request, HttpContext http, WorkspaceService workspaces, CancellationToken ct)
+    private static async Task<Results<Created<WorkspaceMembership>, ValidationProblem, ProblemHttpResult>> CreateAsync(CreateWorkspaceRequest request, HttpContext http,
+        WorkspaceService workspaces, CancellationToken ct)
     {
-        var result = await workspaces.CreateAsync(http.User.UserId()!.Value, request.Name, ct);
+        var result = await workspaces.CreateAsync(http.User, request.Name, http.Connection.RemoteIpAddress?.ToString(), ct);
+        if (result.Forbidden) return TypedResults.Problem("Only an instance owner can create workspaces.", statusCode: StatusCodes.Status403Forbidden);
         return result.Errors is { } errors
             ? TypedResults.ValidationProblem(errors.ToDictionary())
             : TypedResults.Created($"/api/workspaces/{result.Workspace!.WorkspaceId}", result.Workspace);
     }
-}
-
-/// <summary>Endpoint metadata: the least workspace role an endpoint needs (viewer when absent).</summary>
-public sealed record RequiresWorkspaceRole(WorkspaceRole Role);
-
-public static class WorkspaceRoleExtensions
-{
-    public static TBuilder RequireWorkspaceRole<TBuilder>(this TBuilder builder, WorkspaceRole role) where TBuilder : IEndpointConventionBuilder
-        => builder.WithMetadata(new RequiresWorkspaceRole(role));
 }

@@ -59,7 +59,7 @@ public sealed class AccountTests
     public async Task RevokedApiToken_NoLongerAuthenticates()
     {
         await using var app = await IdentiGuardApp.StartAsync();
-        var created = await (await app.Api.PostAsJsonAsync("/api/me/tokens", new { name = "temp", expiresInDays = 1 })).Content.ReadFromJsonAsync<JsonElement>();
+        var created = await (await app.Api.PostAsJsonAsync("/api/me/tokens", new { name = "temp", workspaceId = app.WorkspaceId, role = "Viewer", expiresInDays = 1 })).Content.ReadFromJsonAsync<JsonElement>();
         using var client = app.Anonymous();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.GetProperty("value").GetString());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/workspaces")).StatusCode);

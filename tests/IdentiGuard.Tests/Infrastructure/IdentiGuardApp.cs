@@ -78,14 +78,15 @@ internal sealed class IdentiGuardApp : IAsyncDisposable
         var cookies = new System.Net.CookieContainer();
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseUrl) };
         await SignInAsync(browser, AdminEmail, AdminPassword);
-        var token = await browser.PostAsJsonAsync("/api/me/tokens", new { name = "tests", expiresInDays = 1 });
+        // Tokens are scoped to one workspace and a role: the bootstrap owner's token for the first workspace, as Owner.
+        var workspaces = await browser.GetFromJsonAsync<JsonElement>("/api/workspaces");
+        WorkspaceId = workspaces[0].GetProperty("workspaceId").GetGuid();
+        var token = await browser.PostAsJsonAsync("/api/me/tokens", new { name = "tests", workspaceId = WorkspaceId, role = "Owner", expiresInDays = 1 });
         token.EnsureSuccessStatusCode();
         var value = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("value").GetString()!;
 
         Api = new HttpClient { BaseAddress = new Uri(BaseUrl) };
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", value);
-        var workspaces = await Api.GetFromJsonAsync<JsonElement>("/api/workspaces");
-        WorkspaceId = workspaces[0].GetProperty("workspaceId").GetGuid();
     }
 
     /// <summary>Submits the sign-in form as a browser would (antiforgery token from the page, then the post).</summary>

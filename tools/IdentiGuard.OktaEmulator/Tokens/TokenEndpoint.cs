@@ -59,7 +59,9 @@ internal static class TokenEndpoint
         var client = state.FindClient(clientId);
         if (client is null || client.Revoked)
             return OAuthError(401, "invalid_client", "Client authentication failed. Either the client or the client credentials are invalid.");
-        if (!FixedTimeEquals(client.ClientSecret, secret))
+        bool accepted;
+        lock (state.Sync) accepted = client.Accepts(secret, FixedTimeEquals);
+        if (!accepted)
             return OAuthError(401, "invalid_client", "The client secret supplied for a confidential client is invalid.");
         ctx.Items[HttpItems.ClientId] = client.ClientId;
 

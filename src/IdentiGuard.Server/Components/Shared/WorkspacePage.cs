@@ -38,7 +38,11 @@ public abstract class WorkspacePage : ComponentBase
     /// <summary>False until the membership check ran, then whether the user may see the workspace.</summary>
     protected bool Loaded { get; private set; }
 
-    protected bool CanAdminister => Membership?.Role >= WorkspaceRole.Admin;
+    /// <summary>Whether the member may do this here, from the one policy table (<see cref="WorkspacePolicy"/>).</summary>
+    protected bool Can(WorkspacePermission permission) => Membership is { } m && WorkspacePolicy.Allows(m.Role, permission);
+
+    /// <summary>Admin-level actions (tenants, rules, destinations, settings); prefer <see cref="Can"/> with the specific permission.</summary>
+    protected bool CanAdminister => Can(WorkspacePermission.ManageSettings);
 
     protected sealed override async Task OnParametersSetAsync()
     {
