@@ -31,7 +31,7 @@ public sealed class DashboardQueries(IDbContextFactory<IdentiGuardDbContext> dbF
 {
     public const int MaxSignIns = 5000;
     private const int MaxAlerts = 50_000;
-    private const int TopCount = 8;
+    private const int TopCount = 10;
 
     /// <summary>Bar widths the timeline chooses from: the smallest that keeps the chart at most <see cref="MaxBuckets"/> bars.</summary>
     private static readonly TimeSpan[] BucketSizes =
@@ -63,24 +63,19 @@ public sealed class DashboardQueries(IDbContextFactory<IdentiGuardDbContext> dbF
         }
 
         var detections = alerts.Where(a => a.Kind == AlertKind.Detection).ToList();
-        var topRules = detections.GroupBy(a => a.RuleId)
-            .Select(g => new RankedItem(g.Key, g.First().Title, g.Count(), g.Max(a => a.Severity)))
-            .OrderByDescending(r => r.MaxSeverity).ThenByDescending(r => r.Count).Take(TopCount).ToList();
-        // Who the noteworthy alerts are about: everything from Low up (informational sign-in records would rank everyone).
-        var topUsers = alerts.Where(a => a.Severity >= AlertSeverity.Low && a.Actor != "unknown").GroupBy(a => a.Actor)
-            .Select(g => new RankedItem(g.Key, g.Key, g.Count(), g.Max(a => a.Severity)))
-            .OrderByDescending(r => r.MaxSeverity).ThenByDescending(r => r.Count).Take(TopCount).ToList();
 
-        // Source addresses of the events behind detections.
-        var ips = await db.Alerts.AsNoTracking().Where(a => a.Kind == AlertKind.Detection && a.LastSeen >= since)
-            .Join(db.AlertEvents, a => a.Id, x => x.AlertId, (a, x) => new { a.Id, x.StoredEventId, a.Severity })
-            .Join(db.Events, x => x.StoredEventId, e => e.Id, (x, e) => new { x.Id, x.Severity, e.ClientIp })
-            .Where(x => x.ClientIp != null)
-            .Distinct()
+        // Rules, users and addresses ranked by the evidence behind detections of Low severity and up: the events an
+        // alert keeps (at most IdentiGuard:Alerts:MaxEvidencePerAlert each) name who acted and from where.
+        var evidence = await db.Alerts.AsNoTracking().Where(a => a.Kind == AlertKind.Detection && a.LastSeen >= since && a.Severity >= AlertSeverity.Low)
+            .Join(db.AlertEvents, a => a.Id, x => x.AlertId, (a, x) => new { a.RuleId, a.Title, a.Severity, x.StoredEventId })
+            .Join(db.Events, x => x.StoredEventId, e => e.Id, (x, e) => new { x.RuleId, x.Title, x.Severity, e.Id, e.ActorAlternateId, e.ClientIp })
+            .Take(MaxAlerts)
             .ToListAsync(ct);
-        var topIps = ips.GroupBy(x => x.ClientIp!)
-            .Select(g => new RankedItem(g.Key, g.Key, g.Select(x => x.Id).Distinct().Count(), g.Max(x => x.Severity)))
-            .OrderByDescending(r => r.MaxSeverity).ThenByDescending(r => r.Count).Take(TopCount).ToList();
+        var topRules = Rank(evidence.GroupBy(x => x.RuleId), g => g.First().Title, g => g.Select(x => x.Id).Distinct().Count(), g => g.Max(x => x.Severity));
+        var topUsers = Rank(evidence.Where(x => x.ActorAlternateId != null).GroupBy(x => x.ActorAlternateId!), g => g.Key,
+            g => g.Select(x => x.Id).Distinct().Count(), g => g.Max(x => x.Severity));
+        var topIps = Rank(evidence.Where(x => x.ClientIp != null).GroupBy(x => x.ClientIp!), g => g.Key,
+            g => g.Select(x => x.Id).Distinct().Count(), g => g.Max(x => x.Severity));
 
         var signIns = await db.Events.AsNoTracking().Where(e => e.EventType == "user.session.start" && e.Published >= since)
             .OrderByDescending(e => e.Published).Take(MaxSignIns + 1)
@@ -105,6 +100,11 @@ public sealed class DashboardQueries(IDbContextFactory<IdentiGuardDbContext> dbF
         return new DashboardView(from, now, bucket, timeline, alerts.Count, detections.Count, topRules, topUsers, topIps,
             countries, Math.Min(signIns.Count, MaxSignIns), capped, glances);
     }
+
+    private static List<RankedItem> Rank<T>(IEnumerable<IGrouping<string, T>> groups, Func<IGrouping<string, T>, string> label,
+        Func<IGrouping<string, T>, int> count, Func<IGrouping<string, T>, AlertSeverity> severity)
+        => groups.Select(g => new RankedItem(g.Key, label(g), count(g), severity(g)))
+            .OrderByDescending(r => r.MaxSeverity).ThenByDescending(r => r.Count).ThenBy(r => r.Key, StringComparer.Ordinal).Take(TopCount).ToList();
 
     private static string? CountryOf(string json)
     {
