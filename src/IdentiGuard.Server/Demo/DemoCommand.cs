@@ -76,6 +76,9 @@ public static class DemoCommand
             // The demo's own progress stays readable: framework and per-delivery logs only from warnings up.
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:IdentiGuard.Server.Demo=Information",
+            // Hook and poller storing the same event race on its unique key by design; EF logs the loser as an error.
+            "--Logging:LogLevel:Microsoft.EntityFrameworkCore.Database.Command=Critical",
+            "--Logging:LogLevel:Microsoft.EntityFrameworkCore.Update=Critical",
             .. settings,
             .. passThrough,
         ];

@@ -41,7 +41,8 @@ internal sealed partial class DemoService(
             okta = await EmulatedOkta.StartAsync(new OktaEmulatorOptions
             {
                 Url = options.Value.OktaUrl, LoopbackTestMode = true, SeedClientId = "0oaIdentiGuardDemo01",
-                SeedClientSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)),
+                // Okta's secrets are URL-safe; IdentiGuard's token request sends the secret without form-encoding it.
+                SeedClientSecret = RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 40),
             }, stoppingToken);
             state.OktaUrl = okta.BaseUrl;
             Started(logger, okta.BaseUrl);
