@@ -5,6 +5,8 @@ using IdentiGuard.Server.Api;
 using IdentiGuard.Server.Cluster;
 using IdentiGuard.Server.Components;
 using IdentiGuard.Server.Configuration;
+using IdentiGuard.Server.Dashboard;
+using IdentiGuard.Server.Demo;
 using IdentiGuard.Server.Detection;
 using IdentiGuard.Server.Events;
 using IdentiGuard.Server.Health;
@@ -22,6 +24,8 @@ using IdentiGuard.Server.Workspaces;
 
 // Offline detection: `detect --input <file>` runs the engine over a file and prints alerts as JSON lines.
 if (args is ["detect", ..]) return await IdentiGuard.Detection.DetectCommand.RunAsync(args[1..], Console.Out, Console.Error);
+// Demo mode: `demo [--speed N] [--scenario NAME|FILE]` runs with an emulated Okta org, a connected demo tenant and scripted attacks.
+if (args is ["demo", ..] && !DemoCommand.TryPrepare(args[1..], Console.Out, Console.Error, out args)) return 2;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Host.UseDefaultServiceProvider(o => o.ValidateScopes = o.ValidateOnBuild = true);
@@ -47,6 +51,8 @@ builder.Services.AddApi();
 builder.Services.AddWorkspaces();
 builder.Services.AddSecretRotation();
 builder.Services.AddIdentiGuardHealth();
+builder.Services.AddDemo();
+builder.Services.AddDashboard();
 builder.AddUi();
 
 var app = builder.Build();
