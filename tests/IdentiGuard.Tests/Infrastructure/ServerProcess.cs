@@ -81,13 +81,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         var cookies = new System.Net.CookieContainer();
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(BaseUrl) };
         await IdentiGuardApp.SignInAsync(browser, IdentiGuardApp.AdminEmail, IdentiGuardApp.AdminPassword);
-        var token = await browser.PostAsJsonAsync("/api/me/tokens", new { name = "tests", expiresInDays = 1 });
+        var workspaceId = (await browser.GetFromJsonAsync<JsonElement>("/api/workspaces"))[0].GetProperty("workspaceId").GetGuid();
+        var token = await browser.PostAsJsonAsync("/api/me/tokens", new { name = "tests", expiresInDays = 1, workspaceId, role = "Owner" });
         token.EnsureSuccessStatusCode();
         var value = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("value").GetString()!;
         var api = new HttpClient { BaseAddress = new Uri(BaseUrl) };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", value);
-        var workspaces = await api.GetFromJsonAsync<JsonElement>("/api/workspaces");
-        return (api, workspaces[0].GetProperty("workspaceId").GetGuid());
+        return (api, workspaceId);
     }
 
     /// <summary>kill -9: no shutdown, no goodbye to the cluster.</summary>

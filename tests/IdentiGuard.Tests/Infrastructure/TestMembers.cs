@@ -16,7 +16,7 @@ internal static class TestMembers
     public static async Task<(HttpClient Api, Guid WorkspaceId)> OutsiderAsync(IdentiGuardApp app, string email)
     {
         var workspaceId = await TestUsers.CreateAsync(app, email, Password, $"Workspace of {email}");
-        return (await ApiClientAsync(app, email), workspaceId);
+        return (await ApiClientAsync(app, email, workspaceId, WorkspaceRole.Owner), workspaceId);
     }
 
     /// <summary>A new user added to the test workspace with <paramref name="role"/>, with an API client signed in as them.</summary>
@@ -29,15 +29,15 @@ internal static class TestMembers
         var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
         db.WorkspaceMembers.Add(new WorkspaceMember { WorkspaceId = app.WorkspaceId, UserId = user.Id, Role = role, AddedAt = DateTime.UtcNow });
         await db.SaveChangesAsync();
-        return (await ApiClientAsync(app, email), user.Id);
+        return (await ApiClientAsync(app, email, app.WorkspaceId, role), user.Id);
     }
 
-    private static async Task<HttpClient> ApiClientAsync(IdentiGuardApp app, string email)
+    private static async Task<HttpClient> ApiClientAsync(IdentiGuardApp app, string email, Guid workspaceId, WorkspaceRole role)
     {
         var cookies = new System.Net.CookieContainer();
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(app.BaseUrl) };
         await IdentiGuardApp.SignInAsync(browser, email, Password);
-        var token = await browser.PostAsJsonAsync("/api/me/tokens", new { name = "tests", expiresInDays = 1 });
+        var token = await browser.PostAsJsonAsync("/api/me/tokens", new { name = "tests", expiresInDays = 1, workspaceId, role = role.ToString() });
         token.EnsureSuccessStatusCode();
         var value = (await token.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("value").GetString()!;
         var api = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };

@@ -51,9 +51,12 @@ internal static class ResponseTestSupport
         var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
         db.WorkspaceMembers.Add(new WorkspaceMember { WorkspaceId = app.WorkspaceId, UserId = user.Id, Role = WorkspaceRole.Analyst, AddedAt = DateTime.UtcNow });
         await db.SaveChangesAsync();
-        var token = await scope.ServiceProvider.GetRequiredService<ApiTokenService>().CreateAsync(user.Id, "second member", TimeSpan.FromDays(1));
+        var caller = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, user.Id.ToString())], "test"));
+        var token = await scope.ServiceProvider.GetRequiredService<ApiTokenService>()
+            .CreateAsync(caller, "second member", app.WorkspaceId, WorkspaceRole.Analyst, 1, actorIp: null);
         var client = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Created!.Value);
         return client;
     }
 

@@ -20,7 +20,7 @@ public sealed class WorkspaceMfaRequirementTests
         await browser.PasswordAsync(email, MfaTests.MemberPassword);
         var workspaceId = (await browser.Client.GetFromJsonAsync<JsonElement>("/api/workspaces"))[0].GetProperty("workspaceId").GetGuid();
         // An API token minted before the requirement (tokens are not subject to it).
-        var token = (await (await browser.Client.PostAsJsonAsync("/api/me/tokens", new { name = "ci", expiresInDays = 1 })).Content.ReadFromJsonAsync<JsonElement>())
+        var token = (await (await browser.Client.PostAsJsonAsync("/api/me/tokens", new { name = "ci", expiresInDays = 1, workspaceId, role = "Owner" })).Content.ReadFromJsonAsync<JsonElement>())
             .GetProperty("value").GetString();
 
         var set = await browser.Client.PutAsJsonAsync($"/api/workspaces/{workspaceId}/sign-in-policy", new { requireMfa = true });
