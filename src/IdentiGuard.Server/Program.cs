@@ -14,6 +14,7 @@ using IdentiGuard.Server.Polling;
 using IdentiGuard.Server.Retention;
 using IdentiGuard.Server.Storage;
 using IdentiGuard.Server.Support;
+using IdentiGuard.Server.Telemetry;
 using IdentiGuard.Server.Tenants;
 
 // Offline detection: `detect --input <file>` runs the engine over a file and prints alerts as JSON lines.
@@ -23,6 +24,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Host.UseDefaultServiceProvider(o => o.ValidateScopes = o.ValidateOnBuild = true);
 builder.AddIdentiGuardOptions();
 builder.AddStorage();
+builder.AddTelemetry();
 builder.AddAccounts();
 builder.AddOrleansSilo();
 builder.Services.AddActivity();
@@ -47,6 +49,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
 app.MapIdentiGuardHealth();
+app.UseMetricsEndpoint();
 app.MapHookEndpoints();
 app.MapApi();
 app.MapUi();

@@ -4,6 +4,8 @@ using IdentiGuard.Server.Alerts;
 using IdentiGuard.Server.Detection;
 using System.Runtime.CompilerServices;
 using IdentiGuard.Server.Storage;
+using IdentiGuard.Server.Telemetry;
+using IdentiGuard.Data.Alerts;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Ingestion;
@@ -14,7 +16,7 @@ namespace IdentiGuard.Server.Ingestion;
 /// advanced cursor in one transaction, so a crash neither loses nor repeats an event.
 /// </summary>
 public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredEventAlerts monitored, DetectionAlerts detections,
-    WorkspaceRules rules, AlertFeed feed, TimeProvider time)
+    WorkspaceRules rules, AlertFeed feed, TimeProvider time, IdentiGuardMetrics metrics)
 {
     private const int BatchSize = 500;
 
@@ -48,6 +50,8 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
                 detection.Value = fresh;
             }
 
+            using var span = IdentiGuardMetrics.Tracing.StartActivity("tenant.process");
+            span?.SetTag("identiguard.batch.events", batch.Count);
             var monitoredTypes = tenant.EventTypes.ToHashSet(StringComparer.Ordinal);
             // Hook deliveries carry only subscribed types (or Preview samples, which Okta labels with a subscribed type).
             var toAlert = batch.Where(e => e.Source is EventSource.Hook or EventSource.Preview || monitoredTypes.Contains(e.EventType)).ToList();
@@ -59,8 +63,13 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             tenant.ProcessedEventCursor = batch[^1].Id;
             var lastHook = batch.Where(e => e.Source == EventSource.Hook).Select(e => (DateTime?)e.ReceivedAt).Max();
             if (lastHook > tenant.LastDeliveryAt || tenant.LastDeliveryAt is null && lastHook is not null) tenant.LastDeliveryAt = lastHook;
+            var raised = db.ChangeTracker.Entries<Alert>().Where(a => a.State == EntityState.Added).Select(a => a.Entity.Kind).ToList();
             await db.SaveChangesAsync(ct);
             detection.Value.Committed();
+            var committedAt = time.GetUtcNow().UtcDateTime;
+            metrics.EventsProcessed(batch.Count, batch.Select(e => committedAt - e.ReceivedAt));
+            metrics.AlertsRaised("monitored_event", raised.Count(k => k == AlertKind.MonitoredEvent));
+            metrics.AlertsRaised("detection", raised.Count(k => k != AlertKind.MonitoredEvent));
             total += batch.Count;
             if (toAlert.Count > 0 || findings.Count > 0) feed.Publish(tenant.WorkspaceId);
         }
