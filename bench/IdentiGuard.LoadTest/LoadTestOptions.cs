@@ -22,8 +22,9 @@ internal sealed class LoadTestOptions
                                    until the alert is visible through the API (delivery-to-alert latency); 0 = none
           --floor-database PATH    the server's SQLite database: after the run, measure the floor (the same events
                                    parsed and inserted into a copy of its Events schema with the same durability,
-                                   one transaction per batch of the server's mean commit size) and print app/floor
-          --floor-seconds S        how long the floor runs (default 10)
+                                   one transaction per batch), before and after the run, and print app/floor
+          --floor-seconds S        how long the floor runs, before and again after the load (default 10)
+          --floor-batch-events N   events per floor transaction (default 200)
           --tenants N              memory mode: add N tenants (against emulated orgs), read the server's memory
                                    when they are idle, then drive --busy of them with deliveries at --rate for
                                    --duration and read it again; prints memory per idle and per busy tenant
@@ -47,6 +48,7 @@ internal sealed class LoadTestOptions
     public double AlertProbesPerSecond { get; init; } = 2;
     public string? FloorDatabase { get; init; }
     public double FloorSeconds { get; init; } = 10;
+    public int FloorBatchEvents { get; init; } = 200;
     public int Tenants { get; init; }
     public int Busy { get; init; } = 100;
 
@@ -84,12 +86,13 @@ internal sealed class LoadTestOptions
                 AlertProbesPerSecond = Number(Get("alert-probes"), 2),
                 FloorDatabase = Get("floor-database"),
                 FloorSeconds = Number(Get("floor-seconds"), 10),
+                FloorBatchEvents = (int)Number(Get("floor-batch-events"), 200),
                 Tenants = (int)Number(Get("tenants"), 0),
                 Busy = (int)Number(Get("busy"), 100),
             };
             if (values.Count > 0) return Fail(error, $"Unknown option(s): {string.Join(", ", values.Keys.Select(k => "--" + k))}.");
             if (options.Rate < 0 || options.Concurrency < 1 || options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.EventsPerDelivery < 1
-                || options.AlertProbesPerSecond < 0 || options.FloorSeconds <= 0)
+                || options.AlertProbesPerSecond < 0 || options.FloorSeconds <= 0 || options.FloorBatchEvents < 1)
                 return Fail(error, "--rate must be >= 0, --concurrency and --events-per-delivery >= 1, --duration > 0, --warmup >= 0.");
             return options;
         }

@@ -91,6 +91,10 @@ static async Task<int> RunAsync(LoadTestOptions options, CancellationToken ct)
     Console.WriteLine($"  time                 {options.WarmupSeconds:0.##} s warm-up + {options.DurationSeconds:0.##} s measured");
     Console.WriteLine();
 
+    // The floor is measured right before and right after the load, so a change in the machine's load shows.
+    var floorBefore = options.FloorDatabase is { } schemaSource
+        ? Floor.Run(schemaSource, deliveries, options.EventsPerDelivery, options.FloorBatchEvents, TimeSpan.FromSeconds(options.FloorSeconds))
+        : null;
     using var probeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
     var metricsBefore = await ServerMetrics.ScrapeAsync(probeHttp, options.Url, ct);
     var self = Process.GetCurrentProcess();
@@ -127,14 +131,17 @@ static async Task<int> RunAsync(LoadTestOptions options, CancellationToken ct)
             ? $"delivery to alert      no probe alert became visible ({probe.Missing} missing)"
             : $"delivery to alert (ms) {Report.Line(latencies)}   ({latencies.Length} probes at {options.AlertProbesPerSecond:0.##}/s, each a new alert, polled every 20 ms; {probe.Missing} missing)");
     }
-    double? meanBatchEvents = null;
     if (metricsBefore is not null && metricsAfter is not null)
     {
-        meanBatchEvents = ServerMetrics.Mean(metricsBefore, metricsAfter, "identiguard_hook_batch_events");
+        var meanBatchEvents = ServerMetrics.Mean(metricsBefore, metricsAfter, "identiguard_hook_batch_events");
         var deliveriesPerCommit = ServerMetrics.Mean(metricsBefore, metricsAfter, "identiguard_hook_batch_deliveries");
         var commitSeconds = ServerMetrics.Mean(metricsBefore, metricsAfter, "identiguard_hook_commit_duration_seconds");
         var commits = metricsAfter["identiguard_hook_commit_duration_seconds_count"] - metricsBefore["identiguard_hook_commit_duration_seconds_count"];
         Console.WriteLine($"group commit           {commits:0} commits (warm-up included): mean {deliveriesPerCommit:0.0} deliveries = {meanBatchEvents:0.0} events per commit, mean commit {commitSeconds * 1000:0.0} ms (server /metrics)");
+        var phases = string.Join(", ", new[] { "load", "monitored_alerts", "detect", "detection_alerts", "save" }.Select(phase =>
+            $"{phase} {metricsAfter.Sum("identiguard_detection_phase_duration_seconds_sum", phase) - metricsBefore.Sum("identiguard_detection_phase_duration_seconds_sum", phase):0.0} s"));
+        var processed = metricsAfter["identiguard_detection_events_total"] - metricsBefore["identiguard_detection_events_total"];
+        Console.WriteLine($"processing             {processed:0} events processed by the end of the window; time per phase: {phases} (server /metrics)");
         var answered = metricsAfter["identiguard_hook_deliveries_total"] - metricsBefore["identiguard_hook_deliveries_total"];
         Console.WriteLine($"server memory          working set {metricsAfter["dotnet_process_memory_working_set_bytes"] / 1048576:0} MiB, GC heap after last collection {metricsAfter["dotnet_gc_last_collection_heap_size_bytes"] / 1048576:0} MiB (server /metrics, {answered:0} deliveries answered in all)");
     }
@@ -154,14 +161,15 @@ static async Task<int> RunAsync(LoadTestOptions options, CancellationToken ct)
         alerts = await session.AlertTotalAsync(ct);
     }
     Console.WriteLine($"alerts                 GET /api/workspaces/{{id}}/alerts?take=1 -> total {alerts} (before the run: {alertsBefore}; checked after {waited.Elapsed.TotalSeconds:0.0} s)");
-    if (options.FloorDatabase is { } floorDatabase)
+    if (options.FloorDatabase is { } floorDatabase && floorBefore is not null)
     {
         await WaitForIdleServerAsync(server, ct);
-        var batchEvents = (int)Math.Round(meanBatchEvents ?? 10.0 * options.EventsPerDelivery);
-        var floor = Floor.Run(floorDatabase, deliveries, options.EventsPerDelivery, batchEvents, TimeSpan.FromSeconds(options.FloorSeconds));
+        var floorAfter = Floor.Run(floorDatabase, deliveries, options.EventsPerDelivery, options.FloorBatchEvents, TimeSpan.FromSeconds(options.FloorSeconds));
         var app = result.OkInWindow * options.EventsPerDelivery / options.DurationSeconds;
-        Console.WriteLine($"floor                  {floor.EventsPerSecond:0} events/s: {floor.Events} events in {floor.Commits} commits of {floor.BatchEvents} events over {floor.Elapsed.TotalSeconds:0.0} s (one thread: parse + insert, WAL, synchronous=FULL)");
-        Console.WriteLine($"app / floor            {app:0} / {floor.EventsPerSecond:0} events/s = {app / floor.EventsPerSecond:0.00} (floor is {floor.EventsPerSecond / Math.Max(1, app):0.0}x the app's server throughput)");
+        foreach (var (when, floor) in new[] { ("before", floorBefore), ("after", floorAfter) })
+            Console.WriteLine($"floor ({when,-6})         {floor.EventsPerSecond:0} events/s: {floor.Events} events in {floor.Commits} commits of {floor.BatchEvents} events over {floor.Elapsed.TotalSeconds:0.0} s (one thread: parse + insert, WAL, synchronous=FULL)");
+        var mean = (floorBefore.EventsPerSecond + floorAfter.EventsPerSecond) / 2;
+        Console.WriteLine($"app / floor            {app:0} / {mean:0} events/s (mean of the two floors) = {app / mean:0.00}; the floor is {mean / Math.Max(1, app):0.0}x the app's server throughput");
     }
 
     var ok = alerts > alertsBefore && report.Errors == 0 && result.Unsent == 0 && setupError is null;

@@ -19,17 +19,22 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
     {
         var window = options.Value.GroupingWindow;
         var now = time.GetUtcNow().UtcDateTime;
-        var open = new Dictionary<(string Type, string Actor), List<Alert>>();
+        if (events.Count == 0) return;
+        // One query for the whole batch (not one per type and actor): every open alert any of its events may join.
+        var types = events.Select(e => e.EventType).Distinct().ToList();
+        var actors = events.Select(ActorOf).Distinct().ToList();
+        var from = events.Min(e => e.Published) - window;
+        var open = (await db.Alerts.IgnoreQueryFilters().Include(a => a.Events)
+                .Where(a => a.TenantId == tenantId && a.Kind == AlertKind.MonitoredEvent && types.Contains(a.EventType) && actors.Contains(a.Actor) && a.LastSeen >= from)
+                .ToListAsync(ct))
+            .GroupBy(a => (Type: a.EventType, a.Actor)).ToDictionary(g => g.Key, g => g.ToList());
 
         foreach (var e in events)
         {
             var actor = ActorOf(e);
             if (!open.TryGetValue((e.EventType, actor), out var candidates))
             {
-                var from = e.Published - window;
-                candidates = await db.Alerts.IgnoreQueryFilters().Include(a => a.Events)
-                    .Where(a => a.TenantId == tenantId && a.Kind == AlertKind.MonitoredEvent && a.EventType == e.EventType && a.Actor == actor && a.LastSeen >= from)
-                    .ToListAsync(ct);
+                candidates = [];
                 open[(e.EventType, actor)] = candidates;
             }
 

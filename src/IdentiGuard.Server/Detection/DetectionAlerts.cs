@@ -26,12 +26,15 @@ public sealed class DetectionAlerts(IOptions<AlertOptions> options, TimeProvider
             foreach (var e in await db.Events.AsNoTracking().Where(e => e.TenantId == tenantId && missing.Contains(e.Uuid)).ToListAsync(ct))
                 byUuid.TryAdd(e.Uuid, e);
 
+        // One query for the batch's findings (not one each); group keys are unique per tenant.
+        var keys = findings.Select(f => Clip("rule:" + f.DedupKey, 400)).Distinct().ToList();
+        var alerts = (await db.Alerts.IgnoreQueryFilters().Include(a => a.Events).Where(a => a.TenantId == tenantId && keys.Contains(a.GroupKey)).ToListAsync(ct))
+            .ToDictionary(a => a.GroupKey, StringComparer.Ordinal);
         foreach (var finding in findings)
         {
             var groupKey = Clip("rule:" + finding.DedupKey, 400);
             var evidence = finding.EventIds.Select(id => byUuid.GetValueOrDefault(id)).OfType<StoredEvent>().ToList();
-            var alert = db.Alerts.Local.FirstOrDefault(a => a.TenantId == tenantId && a.GroupKey == groupKey)
-                ?? await db.Alerts.IgnoreQueryFilters().Include(a => a.Events).FirstOrDefaultAsync(a => a.TenantId == tenantId && a.GroupKey == groupKey, ct);
+            var alert = alerts.GetValueOrDefault(groupKey);
             if (alert is null)
             {
                 alert = new Alert
@@ -43,6 +46,7 @@ public sealed class DetectionAlerts(IOptions<AlertOptions> options, TimeProvider
                     IsHistorical = evidence.Count > 0 && evidence.All(e => e.Source == EventSource.Backfill),
                 };
                 db.Alerts.Add(alert);
+                alerts[groupKey] = alert;
             }
             else
             {

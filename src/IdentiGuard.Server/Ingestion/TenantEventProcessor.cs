@@ -2,6 +2,7 @@ using IdentiGuard.Data;
 using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Server.Alerts;
 using IdentiGuard.Server.Detection;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using IdentiGuard.Server.Storage;
 using IdentiGuard.Server.Telemetry;
@@ -37,6 +38,7 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             scope.ServiceProvider.GetRequiredService<WorkspaceScope>().Enter(tenant.WorkspaceId);
 
             if (total >= MaxEventsPerCall) return total;
+            var phase = Stopwatch.GetTimestamp();
             var batch = await db.Events.AsNoTracking()
                 .Where(e => e.TenantId == tenantId && e.Id > tenant.ProcessedEventCursor)
                 .OrderBy(e => e.Id).Take(BatchSize).ToListAsync(ct);
@@ -55,10 +57,14 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             var monitoredTypes = tenant.EventTypes.ToHashSet(StringComparer.Ordinal);
             // Hook deliveries carry only subscribed types (or Preview samples, which Okta labels with a subscribed type).
             var toAlert = batch.Where(e => e.Source is EventSource.Hook or EventSource.Preview || monitoredTypes.Contains(e.EventType)).ToList();
+            phase = metrics.ProcessingPhase("load", phase);
             await monitored.ApplyAsync(db, tenant.WorkspaceId, tenantId, toAlert, ct);
+            phase = metrics.ProcessingPhase("monitored_alerts", phase);
             var findings = detection.Value.Observe(batch);
+            phase = metrics.ProcessingPhase("detect", phase);
             await detections.ApplyAsync(db, tenant.WorkspaceId, tenantId, findings, batch, ct);
             detection.Value.StageState(db);
+            phase = metrics.ProcessingPhase("detection_alerts", phase);
 
             tenant.ProcessedEventCursor = batch[^1].Id;
             var lastHook = batch.Where(e => e.Source == EventSource.Hook).Select(e => (DateTime?)e.ReceivedAt).Max();
@@ -66,6 +72,7 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             var raised = db.ChangeTracker.Entries<Alert>().Where(a => a.State == EntityState.Added).Select(a => a.Entity.Kind).ToList();
             await db.SaveChangesAsync(ct);
             detection.Value.Committed();
+            metrics.ProcessingPhase("save", phase);
             var committedAt = time.GetUtcNow().UtcDateTime;
             metrics.EventsProcessed(batch.Count, batch.Select(e => committedAt - e.ReceivedAt));
             metrics.AlertsRaised("monitored_event", raised.Count(k => k == AlertKind.MonitoredEvent));

@@ -26,6 +26,7 @@ public sealed class IdentiGuardMetrics : IDisposable
     private readonly Counter<long> eventsProcessed;
     private readonly Histogram<double> detectionLatency;
     private readonly Counter<long> alertsRaised;
+    private readonly Histogram<double> processingPhase;
     private readonly Histogram<double> pollerLag;
     private Func<long>? queuedEvents;
 
@@ -47,6 +48,8 @@ public sealed class IdentiGuardMetrics : IDisposable
         eventsProcessed = meter.CreateCounter<long>("identiguard.detection.events", "{event}", "Events processed by monitored-event alerting and the detection rules.");
         detectionLatency = meter.CreateHistogram<double>("identiguard.detection.latency", "s",
             "From an event's arrival (stored) until its processing (alerts, detection) was committed; recorded per event.", advice: Seconds);
+        processingPhase = meter.CreateHistogram<double>("identiguard.detection.phase.duration", "s",
+            "Time of each phase of processing one batch of a tenant's events (load, monitored_alerts, detect, detection_alerts, save).", advice: Seconds);
         alertsRaised = meter.CreateCounter<long>("identiguard.alerts.raised", "{alert}", "New alerts, by kind (monitored event, detection).");
         pollerLag = meter.CreateHistogram<double>("identiguard.poller.lag", "s",
             "After each System Log page: how far the newest event stored from it lags behind now.", advice: Seconds);
@@ -87,6 +90,14 @@ public sealed class IdentiGuardMetrics : IDisposable
     {
         eventsProcessed.Add(count);
         foreach (var latency in latencies) detectionLatency.Record(Math.Max(0, latency.TotalSeconds));
+    }
+
+    /// <summary>Records the phase that started at <paramref name="since"/> (a Stopwatch timestamp); returns now, the next phase's start.</summary>
+    public long ProcessingPhase(string phase, long since)
+    {
+        var now = Stopwatch.GetTimestamp();
+        processingPhase.Record(Stopwatch.GetElapsedTime(since, now).TotalSeconds, new KeyValuePair<string, object?>("phase", phase));
+        return now;
     }
 
     /// <param name="kind">monitored_event or detection.</param>
