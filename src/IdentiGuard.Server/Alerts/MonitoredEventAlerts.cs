@@ -24,10 +24,14 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
         var types = events.Select(e => e.EventType).Distinct().ToList();
         var actors = events.Select(ActorOf).Distinct().ToList();
         var from = events.Min(e => e.Published) - window;
-        var open = (await db.Alerts.IgnoreQueryFilters().Include(a => a.Events)
-                .Where(a => a.TenantId == tenantId && a.Kind == AlertKind.MonitoredEvent && types.Contains(a.EventType) && actors.Contains(a.Actor) && a.LastSeen >= from)
-                .ToListAsync(ct))
-            .GroupBy(a => (Type: a.EventType, a.Actor)).ToDictionary(g => g.Key, g => g.ToList());
+        var loaded = await db.Alerts.IgnoreQueryFilters()
+            .Where(a => a.TenantId == tenantId && a.Kind == AlertKind.MonitoredEvent && types.Contains(a.EventType) && actors.Contains(a.Actor) && a.LastSeen >= from)
+            .ToListAsync(ct);
+        var open = loaded.GroupBy(a => (Type: a.EventType, a.Actor)).ToDictionary(g => g.Key, g => g.ToList());
+        // Evidence is only appended up to a cap: count it rather than load (and track) every alert's evidence rows.
+        var loadedIds = loaded.Select(a => a.Id).ToList();
+        var evidence = loadedIds.Count == 0 ? [] : await db.AlertEvents.Where(x => loadedIds.Contains(x.AlertId)).GroupBy(x => x.AlertId)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
 
         foreach (var e in events)
         {
@@ -58,7 +62,12 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
             }
             alert.Count++;
             alert.UpdatedAt = now;
-            if (alert.Events.Count < options.Value.MaxEvidencePerAlert) alert.Events.Add(new AlertEvent { AlertId = alert.Id, StoredEventId = e.Id });
+            var kept = evidence.GetValueOrDefault(alert.Id);
+            if (kept < options.Value.MaxEvidencePerAlert)
+            {
+                db.AlertEvents.Add(new AlertEvent { AlertId = alert.Id, StoredEventId = e.Id });
+                evidence[alert.Id] = kept + 1;
+            }
         }
     }
 

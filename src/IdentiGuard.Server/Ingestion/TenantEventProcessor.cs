@@ -19,10 +19,14 @@ namespace IdentiGuard.Server.Ingestion;
 public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredEventAlerts monitored, DetectionAlerts detections,
     WorkspaceRules rules, AlertFeed feed, TimeProvider time, IdentiGuardMetrics metrics)
 {
-    private const int BatchSize = 500;
+    /// <summary>
+    /// Events per transaction. Small enough that the save (alerts, evidence, first-seen state: thousands of rows for a
+    /// large batch) holds SQLite's single write lock only briefly, since hook deliveries wait for it to be acknowledged.
+    /// </summary>
+    private const int BatchSize = 100;
 
     /// <summary>One call processes at most this many events, so a backlog never holds the grain past a call timeout.</summary>
-    public const int MaxEventsPerCall = 20 * BatchSize;
+    public const int MaxEventsPerCall = 100 * BatchSize;
 
     /// <param name="detection">The grain's detection state; replaced when missing or when the workspace's rules changed.</param>
     /// <returns>How many events were processed; <see cref="MaxEventsPerCall"/> means more may be pending.</returns>

@@ -16,7 +16,6 @@ public static class TelemetryExtensions
     {
         var options = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        builder.Services.Configure<TelemetryOptions>(builder.Configuration.GetSection(TelemetryOptions.Section));
         builder.Services.AddSingleton<IdentiGuardMetrics>();
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("IdentiGuard", serviceInstanceId: Environment.MachineName))
