@@ -78,11 +78,13 @@ internal static class TenantMemoryRun
     /// <summary>Sends deliveries of <c>--events-per-delivery</c> events round-robin to the tenants' hooks at <c>--rate</c> for <c>--duration</c>.</summary>
     private static async Task DriveAsync(IReadOnlyList<(EmulatedOkta Org, Guid Id)> tenants, LoadTestOptions options, CancellationToken ct)
     {
-        var targets = tenants.Select(t =>
-        {
-            var hook = t.Org.Hooks.Single(h => h.Uri.EndsWith(t.Id.ToString(), StringComparison.OrdinalIgnoreCase));
-            return (Uri: new Uri(hook.Uri), Secret: hook.AuthSchemeValue!, Factory: new DeliveryFactory(t.Org.BaseUrl, hook.Id, poolSize: 64));
-        }).ToList();
+        // The tenant's hook as the emulated org holds it now (a tenant whose hook is gone is reported and left out).
+        var targets = tenants.Select(t => t.Org.Hooks.FirstOrDefault(h => h.Uri.EndsWith(t.Id.ToString(), StringComparison.OrdinalIgnoreCase) && h.AuthSchemeValue is not null) is { } hook
+                ? (Uri: new Uri(hook.Uri), Secret: hook.AuthSchemeValue!, Factory: new DeliveryFactory(t.Org.BaseUrl, hook.Id, poolSize: 64))
+                : default)
+            .Where(t => t.Uri is not null).ToList();
+        if (targets.Count < tenants.Count) Console.WriteLine($"  {tenants.Count - targets.Count} of {tenants.Count} busy tenants have no event hook in their emulated org; left out");
+        if (targets.Count == 0) return;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         using var slots = new SemaphoreSlim(options.Concurrency);
         var rate = options.Rate > 0 ? options.Rate : 100;
