@@ -4,8 +4,9 @@
 #
 #   scripts/hook-load.sh [load-test options]      e.g. scripts/hook-load.sh --rate 100 --events-per-delivery 1 --duration 20
 #
-# Defaults: --rate 100 --events-per-delivery 10 --duration 30 (later options override). Environment: PORT (5080),
-# SILO_PORT (11111), GATEWAY_PORT (30000), KEEP_DATA=1 keeps the data directory and server log.
+# Defaults: --rate 100 --events-per-delivery 10 --duration 30, alert probes 2/s, and the floor measured against the
+# server's database after the run (later options override). Environment: PORT (5080),
+# SILO_PORT (11111), GATEWAY_PORT (30000), TOOL_TIMEOUT (600 s), KEEP_DATA=1 keeps the data directory and server log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -68,9 +69,9 @@ echo "IdentiGuard is healthy (pid $server_pid)."
 echo
 
 status=0
-timeout 600 dotnet run -c Release --no-build --project bench/IdentiGuard.LoadTest -- \
+timeout "${TOOL_TIMEOUT:-600}" dotnet run -c Release --no-build --project bench/IdentiGuard.LoadTest -- \
   --url "$url" --email "$email" --password "$password" --server-pid "$server_pid" \
-  --rate 100 --events-per-delivery 10 --duration 30 "$@" || status=$?
+  --floor-database "$work/data/identiguard.db" --rate 100 --events-per-delivery 10 --duration 30 "$@" || status=$?
 
 stop_server
 echo

@@ -86,6 +86,31 @@ internal sealed class DeliveryFactory
         return Encoding.UTF8.GetBytes(builder.ToString());
     }
 
+    /// <summary>
+    /// A delivery of one <c>user.account.privilege.grant</c> by <paramref name="actorLogin"/>: monitored-event alerts
+    /// group by type and actor, so an actor no other event has raises a new alert, which can then be looked for.
+    /// </summary>
+    public byte[] CreateProbe(string actorLogin)
+    {
+        var now = DateTime.UtcNow;
+        var e = LogEventFactory.Create(new LogEventSpec
+        {
+            EventType = "user.account.privilege.grant",
+            Uuid = Guid.NewGuid().ToString(),
+            Actor = LogEventFactory.UserActor("00uprobe" + Guid.NewGuid().ToString("N")[..12], actorLogin, "Alert Probe"),
+            Targets = new JsonArray(LogEventFactory.Target("00u1probetarget00001", "User", "target@example.com", "Probe Target")),
+            OutcomeResult = "SUCCESS",
+            Severity = "INFO",
+            ClientIp = Places[0].Ip,
+            Geo = LogEventFactory.Geo(Places[0].City, Places[0].State, Places[0].Country, Places[0].Postal, Places[0].Lat, Places[0].Lon),
+            RequestUri = "/api/v1/users",
+            Published = new DateTimeOffset(now),
+        });
+        var body = envelopeHead + Guid.NewGuid() + "\",\"data\":{\"events\":[" + e.ToJsonString() + "]},\"eventTime\":\""
+            + now.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) + "\",\"contentType\":\"application/json\"}";
+        return Encoding.UTF8.GetBytes(body);
+    }
+
     private static JsonObject Build(string eventType, Random random)
     {
         var place = Places[random.Next(Places.Length)];

@@ -9,7 +9,7 @@ internal sealed class LoadTestOptions
         Usage: dotnet run -c Release --project bench/IdentiGuard.LoadTest -- --url http://127.0.0.1:5080 \
                  --email owner@example.com --password '…' [--rate 200] [--concurrency 16] [--duration 30] \
                  [--events-per-delivery 10] [--warmup 5] [--server-pid PID] \
-                 [--tolerate-tenant-setup-error true]
+                 [--tolerate-tenant-setup-error true] [--alert-probes 2] [--floor-database PATH] [--floor-seconds 10]
 
           --rate N                 deliveries per second, open loop (scheduled by time); 0 = closed loop, as fast as
                                    the concurrency allows
@@ -18,6 +18,17 @@ internal sealed class LoadTestOptions
           --warmup S               warm-up seconds at the same load, not measured (default 5)
           --events-per-delivery N  LogEvents in each com.okta.event_hook envelope
           --server-pid PID         also report that process's CPU time share during the measured window
+          --alert-probes N         per second during the measured window, a delivery that raises a new alert, timed
+                                   until the alert is visible through the API (delivery-to-alert latency); 0 = none
+          --floor-database PATH    the server's SQLite database: after the run, measure the floor (the same events
+                                   parsed and inserted into a copy of its Events schema with the same durability,
+                                   one transaction per batch), before and after the run, and print app/floor
+          --floor-seconds S        how long the floor runs, before and again after the load (default 10)
+          --floor-batch-events N   events per floor transaction (default 200)
+          --tenants N              memory mode: add N tenants (against emulated orgs), read the server's memory
+                                   when they are idle, then drive --busy of them with deliveries at --rate for
+                                   --duration and read it again; prints memory per idle and per busy tenant
+          --busy N                 tenants made busy in memory mode (default 100)
           --tolerate-tenant-setup-error true
                                    when adding the tenant fails or does not end Connected but the emulator holds a
                                    VERIFIED hook pointing at --url, warn and measure anyway (the hook endpoint does
@@ -34,6 +45,12 @@ internal sealed class LoadTestOptions
     public int EventsPerDelivery { get; init; } = 10;
     public int? ServerPid { get; init; }
     public bool TolerateTenantSetupError { get; init; }
+    public double AlertProbesPerSecond { get; init; } = 2;
+    public string? FloorDatabase { get; init; }
+    public double FloorSeconds { get; init; } = 10;
+    public int FloorBatchEvents { get; init; } = 200;
+    public int Tenants { get; init; }
+    public int Busy { get; init; } = 100;
 
     /// <summary>Parses the arguments; null (after printing why) when they are invalid or help was asked for.</summary>
     public static LoadTestOptions? Parse(string[] args, TextWriter error)
@@ -66,9 +83,16 @@ internal sealed class LoadTestOptions
                 EventsPerDelivery = (int)Number(Get("events-per-delivery"), 10),
                 ServerPid = Get("server-pid") is { } pid ? int.Parse(pid, CultureInfo.InvariantCulture) : null,
                 TolerateTenantSetupError = Get("tolerate-tenant-setup-error") is { } tolerate && bool.Parse(tolerate),
+                AlertProbesPerSecond = Number(Get("alert-probes"), 2),
+                FloorDatabase = Get("floor-database"),
+                FloorSeconds = Number(Get("floor-seconds"), 10),
+                FloorBatchEvents = (int)Number(Get("floor-batch-events"), 200),
+                Tenants = (int)Number(Get("tenants"), 0),
+                Busy = (int)Number(Get("busy"), 100),
             };
             if (values.Count > 0) return Fail(error, $"Unknown option(s): {string.Join(", ", values.Keys.Select(k => "--" + k))}.");
-            if (options.Rate < 0 || options.Concurrency < 1 || options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.EventsPerDelivery < 1)
+            if (options.Rate < 0 || options.Concurrency < 1 || options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.EventsPerDelivery < 1
+                || options.AlertProbesPerSecond < 0 || options.FloorSeconds <= 0 || options.FloorBatchEvents < 1)
                 return Fail(error, "--rate must be >= 0, --concurrency and --events-per-delivery >= 1, --duration > 0, --warmup >= 0.");
             return options;
         }

@@ -31,6 +31,13 @@ catch (Exception ex) when (ex is InvalidOperationException or HttpRequestExcepti
 
 static async Task<int> RunAsync(LoadTestOptions options, CancellationToken ct)
 {
+    if (options.Tenants > 0)
+    {
+        using var memorySession = await IdentiGuardSession.SignInAsync(options.Url, options.Email, options.Password, ct);
+        Console.WriteLine($"IdentiGuard memory per tenant: {options.Tenants} tenants, then {Math.Min(options.Busy, options.Tenants)} busy at {options.Rate:0.##} deliveries/s of {options.EventsPerDelivery} events for {options.DurationSeconds:0.##} s");
+        return await TenantMemoryRun.RunAsync(options, memorySession, ct);
+    }
+
     // Setup: an emulated Okta org in this process, a signed-in IdentiGuard session, a tenant connected to the org.
     await using var okta = await EmulatedOkta.StartAsync(new OktaEmulatorOptions { LoopbackTestMode = true }, ct);
     using var session = await IdentiGuardSession.SignInAsync(options.Url, options.Email, options.Password, ct);
@@ -84,11 +91,21 @@ static async Task<int> RunAsync(LoadTestOptions options, CancellationToken ct)
     Console.WriteLine($"  time                 {options.WarmupSeconds:0.##} s warm-up + {options.DurationSeconds:0.##} s measured");
     Console.WriteLine();
 
+    // The floor is measured right before and right after the load, so a change in the machine's load shows.
+    var floorBefore = options.FloorDatabase is { } schemaSource
+        ? Floor.Run(schemaSource, deliveries, options.EventsPerDelivery, options.FloorBatchEvents, TimeSpan.FromSeconds(options.FloorSeconds))
+        : null;
+    using var probeHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+    var metricsBefore = await ServerMetrics.ScrapeAsync(probeHttp, options.Url, ct);
     var self = Process.GetCurrentProcess();
     var server = options.ServerPid is { } pid ? Process.GetProcessById(pid) : null;
     var runner = new LoadRunner(http, hookUri, secret, deliveries, options);
     var start = Stopwatch.GetTimestamp() + LoadRunner.Ticks(0.05);
     var run = runner.RunAsync(start, ct);
+    var probe = new AlertProbe(probeHttp, hookUri, secret, deliveries, session);
+    var probing = options.AlertProbesPerSecond > 0
+        ? probe.RunAsync(start + LoadRunner.Ticks(options.WarmupSeconds), start + LoadRunner.Ticks(options.WarmupSeconds + options.DurationSeconds), options.AlertProbesPerSecond, ct)
+        : Task.CompletedTask;
 
     // CPU time of the generator (and optionally the server) over the measured window.
     var measureStart = start + LoadRunner.Ticks(options.WarmupSeconds);
@@ -102,8 +119,32 @@ static async Task<int> RunAsync(LoadTestOptions options, CancellationToken ct)
     server?.Refresh();
     var cpuEnd = (Wall: Stopwatch.GetTimestamp(), Self: self.TotalProcessorTime, Server: server?.TotalProcessorTime);
 
+    await probing;
+    var metricsAfter = await ServerMetrics.ScrapeAsync(probeHttp, options.Url, ct);
+
     var report = new Report(options, result);
     report.Write(Console.Out);
+    if (options.AlertProbesPerSecond > 0)
+    {
+        var latencies = probe.LatenciesMs.Order().ToArray();
+        Console.WriteLine(latencies.Length == 0
+            ? $"delivery to alert      no probe alert became visible ({probe.Missing} missing)"
+            : $"delivery to alert (ms) {Report.Line(latencies)}   ({latencies.Length} probes at {options.AlertProbesPerSecond:0.##}/s, each a new alert, polled every 20 ms; {probe.Missing} missing)");
+    }
+    if (metricsBefore is not null && metricsAfter is not null)
+    {
+        var meanBatchEvents = ServerMetrics.Mean(metricsBefore, metricsAfter, "identiguard_hook_batch_events");
+        var deliveriesPerCommit = ServerMetrics.Mean(metricsBefore, metricsAfter, "identiguard_hook_batch_deliveries");
+        var commitSeconds = ServerMetrics.Mean(metricsBefore, metricsAfter, "identiguard_hook_commit_duration_seconds");
+        var commits = metricsAfter["identiguard_hook_commit_duration_seconds_count"] - metricsBefore["identiguard_hook_commit_duration_seconds_count"];
+        Console.WriteLine($"group commit           {commits:0} commits (warm-up included): mean {deliveriesPerCommit:0.0} deliveries = {meanBatchEvents:0.0} events per commit, mean commit {commitSeconds * 1000:0.0} ms (server /metrics)");
+        var phases = string.Join(", ", new[] { "load", "monitored_alerts", "detect", "detection_alerts", "save" }.Select(phase =>
+            $"{phase} {metricsAfter.Sum("identiguard_detection_phase_duration_seconds_sum", phase) - metricsBefore.Sum("identiguard_detection_phase_duration_seconds_sum", phase):0.0} s"));
+        var processed = metricsAfter["identiguard_detection_events_total"] - metricsBefore["identiguard_detection_events_total"];
+        Console.WriteLine($"processing             {processed:0} events processed by the end of the window; time per phase: {phases} (server /metrics)");
+        var answered = metricsAfter["identiguard_hook_deliveries_total"] - metricsBefore["identiguard_hook_deliveries_total"];
+        Console.WriteLine($"server memory          working set {metricsAfter["dotnet_process_memory_working_set_bytes"] / 1048576:0} MiB, GC heap after last collection {metricsAfter["dotnet_gc_last_collection_heap_size_bytes"] / 1048576:0} MiB (server /metrics, {answered:0} deliveries answered in all)");
+    }
     var cores = Environment.ProcessorCount;
     var wall = (cpuEnd.Wall - cpuStart.Wall) / (double)Stopwatch.Frequency;
     Console.WriteLine($"machine                {cores} logical core(s) (Environment.ProcessorCount), {System.Runtime.InteropServices.RuntimeInformation.OSDescription.Trim()}");
@@ -120,9 +161,37 @@ static async Task<int> RunAsync(LoadTestOptions options, CancellationToken ct)
         alerts = await session.AlertTotalAsync(ct);
     }
     Console.WriteLine($"alerts                 GET /api/workspaces/{{id}}/alerts?take=1 -> total {alerts} (before the run: {alertsBefore}; checked after {waited.Elapsed.TotalSeconds:0.0} s)");
+    if (options.FloorDatabase is { } floorDatabase && floorBefore is not null)
+    {
+        await WaitForIdleServerAsync(server, ct);
+        var floorAfter = Floor.Run(floorDatabase, deliveries, options.EventsPerDelivery, options.FloorBatchEvents, TimeSpan.FromSeconds(options.FloorSeconds));
+        var app = result.OkInWindow * options.EventsPerDelivery / options.DurationSeconds;
+        foreach (var (when, floor) in new[] { ("before", floorBefore), ("after", floorAfter) })
+            Console.WriteLine($"floor ({when,-6})         {floor.EventsPerSecond:0} events/s: {floor.Events} events in {floor.Commits} commits of {floor.BatchEvents} events over {floor.Elapsed.TotalSeconds:0.0} s (one thread: parse + insert, WAL, synchronous=FULL)");
+        var mean = (floorBefore.EventsPerSecond + floorAfter.EventsPerSecond) / 2;
+        Console.WriteLine($"app / floor            {app:0} / {mean:0} events/s (mean of the two floors) = {app / mean:0.00}; the floor is {mean / Math.Max(1, app):0.0}x the app's server throughput");
+    }
+
     var ok = alerts > alertsBefore && report.Errors == 0 && result.Unsent == 0 && setupError is null;
     Console.WriteLine($"result                 {(ok ? "OK" : "FAILED")}{(report.Errors > 0 ? $": {report.Errors} error response(s)" : "")}{(result.Unsent > 0 ? $"; {result.Unsent} due but never sent (server too slow for the rate)" : "")}{(alerts <= alertsBefore ? "; no alert appeared" : "")}{(setupError is null ? "" : "; tenant setup failed")}");
     return ok ? 0 : 1;
+}
+
+// The floor runs on the same machine: wait until the server has worked off the backlog (below 25 % of one core over a
+// second), at most 60 s, so the two do not share the CPU.
+static async Task WaitForIdleServerAsync(Process? server, CancellationToken ct)
+{
+    if (server is null) return;
+    var waited = Stopwatch.StartNew();
+    while (waited.Elapsed < TimeSpan.FromSeconds(60))
+    {
+        server.Refresh();
+        var before = server.TotalProcessorTime;
+        await Task.Delay(1000, ct);
+        server.Refresh();
+        if ((server.TotalProcessorTime - before).TotalSeconds < 0.25) break;
+    }
+    Console.WriteLine($"server idle            after {waited.Elapsed.TotalSeconds:0.0} s (processing the backlog)");
 }
 
 static string Share(TimeSpan cpu, double wallSeconds, int cores) =>

@@ -60,11 +60,11 @@ internal sealed class Report(LoadTestOptions options, RunResult result)
         return groups.Count == 0 ? "none completed" : string.Join(", ", groups);
     }
 
-    private static string Line(double[] sorted) =>
+    public static string Line(double[] sorted) =>
         $"min {sorted[0],7:0.0}  median {Percentile(sorted, 50),7:0.0}  p90 {Percentile(sorted, 90),7:0.0}  p99 {Percentile(sorted, 99),7:0.0}  max {sorted[^1],7:0.0}";
 
     /// <summary>Nearest-rank percentile of an ascending array.</summary>
-    private static double Percentile(double[] sorted, double p)
+    public static double Percentile(double[] sorted, double p)
     {
         var rank = (int)Math.Ceiling(p / 100 * sorted.Length);
         return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];

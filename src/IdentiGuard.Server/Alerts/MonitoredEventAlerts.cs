@@ -23,23 +23,32 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
     {
         var window = options.Value.GroupingWindow;
         var now = time.GetUtcNow().UtcDateTime;
-        var open = new Dictionary<(string Type, string Actor), List<Alert>>();
-        var active = events.Count == 0 ? null : await suppressions.LoadAsync(db, workspaceId, tenantId, ct);
+        if (events.Count == 0) return;
+        // One query for the whole batch (not one per type and actor): every open alert any of its events may join.
+        var types = events.Select(e => e.EventType).Distinct().ToList();
+        var actors = events.Select(ActorOf).Distinct().ToList();
+        var from = events.Min(e => e.Published) - window;
+        var loaded = await db.Alerts.IgnoreQueryFilters()
+            .Where(a => a.TenantId == tenantId && a.Kind == AlertKind.MonitoredEvent && types.Contains(a.EventType) && actors.Contains(a.Actor) && a.LastSeen >= from)
+            .ToListAsync(ct);
+        var open = loaded.GroupBy(a => (Type: a.EventType, a.Actor)).ToDictionary(g => g.Key, g => g.ToList());
+        // Evidence is only appended up to a cap: count it rather than load (and track) every alert's evidence rows.
+        var loadedIds = loaded.Select(a => a.Id).ToList();
+        var evidence = loadedIds.Count == 0 ? [] : await db.AlertEvents.Where(x => loadedIds.Contains(x.AlertId)).GroupBy(x => x.AlertId)
+            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var active = await suppressions.LoadAsync(db, workspaceId, tenantId, ct);
 
         foreach (var e in events)
         {
             var actor = ActorOf(e);
             if (!open.TryGetValue((e.EventType, actor), out var candidates))
             {
-                var from = e.Published - window;
-                candidates = await db.Alerts.IgnoreQueryFilters().Include(a => a.Events)
-                    .Where(a => a.TenantId == tenantId && a.Kind == AlertKind.MonitoredEvent && a.EventType == e.EventType && a.Actor == actor && a.LastSeen >= from)
-                    .ToListAsync(ct);
+                candidates = [];
                 open[(e.EventType, actor)] = candidates;
             }
 
             var alert = candidates.FirstOrDefault(a => e.Published >= a.FirstSeen - window && e.Published <= a.LastSeen + window);
-            var suppressedBy = active!.Match(e.EventType, [e]);
+            var suppressedBy = active.Match(e.EventType, [e]);
             if (alert is null)
             {
                 alert = new Alert
@@ -53,14 +62,14 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
                 candidates.Add(alert);
                 if (suppressedBy is not null) db.AlertHistory.Add(Suppressed(alert, suppressedBy, now));
             }
-            else if (alert.IsSuppressed && suppressedBy is null)
-            {
-                alert.IsSuppressed = false;
-                db.AlertHistory.Add(AlertHistory.Entry(workspaceId, alert.Id, now, AlertHistory.SystemActor, "suppression.ended", "suppressed", "visible",
-                    "An event no suppression entry matches joined this alert."));
-            }
             else
             {
+                if (alert.IsSuppressed && suppressedBy is null)
+                {
+                    alert.IsSuppressed = false;
+                    db.AlertHistory.Add(AlertHistory.Entry(workspaceId, alert.Id, now, AlertHistory.SystemActor, "suppression.ended", "suppressed", "visible",
+                        "An event no suppression entry matches joined this alert."));
+                }
                 if (e.Published < alert.FirstSeen) alert.FirstSeen = e.Published;
                 if (e.Published > alert.LastSeen) alert.LastSeen = e.Published;
             }
@@ -71,7 +80,12 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
                 alert.SuppressionId = suppressedBy.Id;
             }
             alert.UpdatedAt = now;
-            if (alert.Events.Count < options.Value.MaxEvidencePerAlert) alert.Events.Add(new AlertEvent { AlertId = alert.Id, StoredEventId = e.Id });
+            var kept = evidence.GetValueOrDefault(alert.Id);
+            if (kept < options.Value.MaxEvidencePerAlert)
+            {
+                db.AlertEvents.Add(new AlertEvent { AlertId = alert.Id, StoredEventId = e.Id });
+                evidence[alert.Id] = kept + 1;
+            }
         }
     }
 

@@ -29,13 +29,16 @@ public sealed class DetectionAlerts(SuppressionMatcher suppressions, IOptions<Al
                 byUuid.TryAdd(e.Uuid, e);
         var active = await suppressions.LoadAsync(db, workspaceId, tenantId, ct);
 
+        // One query for the batch's findings (not one each); group keys are unique per tenant.
+        var keys = findings.Select(f => Clip("rule:" + f.DedupKey, 400)).Distinct().ToList();
+        var alerts = (await db.Alerts.IgnoreQueryFilters().Include(a => a.Events).Where(a => a.TenantId == tenantId && keys.Contains(a.GroupKey)).ToListAsync(ct))
+            .ToDictionary(a => a.GroupKey, StringComparer.Ordinal);
         foreach (var finding in findings)
         {
             var groupKey = Clip("rule:" + finding.DedupKey, 400);
             var evidence = finding.EventIds.Select(id => byUuid.GetValueOrDefault(id)).OfType<StoredEvent>().ToList();
             var suppressedBy = active.Match(finding.RuleId, evidence);
-            var alert = db.Alerts.Local.FirstOrDefault(a => a.TenantId == tenantId && a.GroupKey == groupKey)
-                ?? await db.Alerts.IgnoreQueryFilters().Include(a => a.Events).FirstOrDefaultAsync(a => a.TenantId == tenantId && a.GroupKey == groupKey, ct);
+            var alert = alerts.GetValueOrDefault(groupKey);
             if (alert is null)
             {
                 alert = new Alert
@@ -48,6 +51,7 @@ public sealed class DetectionAlerts(SuppressionMatcher suppressions, IOptions<Al
                 };
                 db.Alerts.Add(alert);
                 if (suppressedBy is not null) db.AlertHistory.Add(MonitoredEventAlerts.Suppressed(alert, suppressedBy, now));
+                alerts[groupKey] = alert;
             }
             else
             {

@@ -3,29 +3,44 @@ using System.Text;
 using IdentiGuard.Data;
 using IdentiGuard.Data.Activity;
 using IdentiGuard.Data.Ingestion;
+using IdentiGuard.Server.Telemetry;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Ingestion;
 
 public sealed record StoreResult(int Stored, int Duplicates);
 
+/// <summary>One delivery's (or one System Log page's) events to store, with the activity entry that records the store.</summary>
+/// <param name="Audit">Builds the activity entry saved in the same commit; a request with no events and an audit only writes the entry.</param>
+public sealed record StoreRequest(Guid WorkspaceId, Guid TenantId, IReadOnlyList<IncomingEvent> Events, EventSource Source, Func<StoreResult, ActivityEntry>? Audit = null);
+
 /// <summary>
 /// The one idempotent store every ingestion path feeds: events are unique per tenant by <c>uuid</c>, so whichever path
 /// brings an event first stores it and the others are counted as duplicates. Returns only after the commit is durable.
+/// Many requests can share one commit (<see cref="StoreBatchAsync"/>): each is deduplicated as if the earlier requests
+/// of the batch had been committed before it, so grouping changes the number of fsyncs, not the outcome.
 /// </summary>
-public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory, TimeProvider time)
+public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory, TimeProvider time, IdentiGuardMetrics metrics)
 {
-    /// <param name="audit">Builds the activity entry that records this store, saved in the same commit (one fsync per delivery).</param>
+    /// <summary>Keeps each existence query's parameter list well below every provider's limit.</summary>
+    private const int LookupChunk = 500;
+
     public async Task<StoreResult> StoreAsync(Guid workspaceId, Guid tenantId, IReadOnlyList<IncomingEvent> events, EventSource source, CancellationToken ct,
         Func<StoreResult, ActivityEntry>? audit = null)
+        => (await StoreBatchAsync([new StoreRequest(workspaceId, tenantId, events, source, audit)], ct))[0];
+
+    /// <summary>Stores every request in one transaction (one durable commit); all or nothing.</summary>
+    public async Task<IReadOnlyList<StoreResult>> StoreBatchAsync(IReadOnlyList<StoreRequest> requests, CancellationToken ct)
     {
-        // A concurrent delivery of the same events can win the race between the check and the insert; the unique index
-        // refuses the loser, and one retry sees the winner's rows as duplicates.
+        // A concurrent store of the same events (a poller page, another host) can win the race between the check and
+        // the insert; the unique index refuses the loser, and one retry sees the winner's rows as duplicates.
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await TryStoreAsync(workspaceId, tenantId, events, source, audit, ct);
+                var results = await TryStoreAsync(requests, ct);
+                for (var i = 0; i < requests.Count; i++) metrics.EventsStored(requests[i].Source, results[i]);
+                return results;
             }
             catch (DbUpdateException) when (attempt == 0)
             {
@@ -33,62 +48,87 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
         }
     }
 
-    private async Task<StoreResult> TryStoreAsync(Guid workspaceId, Guid tenantId, IReadOnlyList<IncomingEvent> events, EventSource source,
-        Func<StoreResult, ActivityEntry>? audit, CancellationToken ct)
+    private async Task<StoreResult[]> TryStoreAsync(IReadOnlyList<StoreRequest> requests, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        if (events.Count == 0)
-        {
-            if (audit is not null)
-            {
-                db.Activity.Add(audit(new StoreResult(0, 0)));
-                await db.SaveChangesAsync(ct);
-            }
-            return new StoreResult(0, 0);
-        }
-        var uuids = events.Select(e => e.Uuid).Distinct().ToList();
-        var existing = await db.Events.IgnoreQueryFilters().AsNoTracking()
-            .Where(e => e.TenantId == tenantId && uuids.Contains(e.Uuid))
-            .Select(e => new { e.Uuid, e.Json })
-            .ToDictionaryAsync(e => e.Uuid, e => e.Json, ct);
+        // Only inserts: nothing to detect, and change detection over thousands of added entities is the hot path's cost.
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        var results = new StoreResult[requests.Count];
+        var now = time.GetUtcNow().UtcDateTime;
 
-        var qualified = events.Where(e => existing.TryGetValue(e.Uuid, out var json) && json != e.Json).Select(Qualified).ToList();
-        if (qualified.Count > 0)
+        foreach (var tenant in Enumerable.Range(0, requests.Count).GroupBy(i => requests[i].TenantId))
+        {
+            var known = await KnownKeysAsync(db, tenant.Key, tenant.Select(i => requests[i]).ToList(), ct);
+            foreach (var index in tenant)
+            {
+                var request = requests[index];
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var inserted = new List<(string Key, string Json)>();
+                foreach (var e in request.Events)
+                {
+                    var key = KeyFor(e, known);
+                    if (known.ContainsKey(key) || !seen.Add(key)) continue;
+                    db.Events.Add(new StoredEvent
+                    {
+                        WorkspaceId = request.WorkspaceId, TenantId = request.TenantId, Uuid = key, EventType = e.EventType, Published = e.Published, ReceivedAt = now,
+                        Source = request.Source, ActorId = e.ActorId, ActorAlternateId = e.ActorAlternateId, ClientIp = e.ClientIp, OutcomeResult = e.OutcomeResult, Json = e.Json,
+                    });
+                    inserted.Add((key, e.Json));
+                }
+                // Later requests of the batch see these as stored, as they would after a separate commit.
+                foreach (var (key, json) in inserted) known[key] = json;
+                results[index] = new StoreResult(inserted.Count, request.Events.Count - inserted.Count);
+            }
+        }
+
+        var changed = false;
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i].Audit is not { } audit) continue;
+            db.Activity.Add(audit(results[i]));
+            changed = true;
+        }
+        if (changed || results.Any(r => r.Stored > 0)) await db.SaveChangesAsync(ct);
+        return results;
+    }
+
+    /// <summary>
+    /// The stored keys the requests' events could collide with: uuid → stored JSON, and content-qualified keys (value
+    /// "", existence only) for events whose uuid is stored, or repeated in the batch, with other content.
+    /// </summary>
+    private static async Task<Dictionary<string, string>> KnownKeysAsync(IdentiGuardDbContext db, Guid tenantId, IReadOnlyList<StoreRequest> requests, CancellationToken ct)
+    {
+        var events = requests.SelectMany(r => r.Events).ToList();
+        var known = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var chunk in events.Select(e => e.Uuid).Distinct(StringComparer.Ordinal).Chunk(LookupChunk))
+        {
+            var rows = await db.Events.IgnoreQueryFilters().AsNoTracking()
+                .Where(e => e.TenantId == tenantId && chunk.Contains(e.Uuid))
+                .Select(e => new { e.Uuid, e.Json })
+                .ToListAsync(ct);
+            foreach (var row in rows) known[row.Uuid] = row.Json;
+        }
+
+        var repeatedWithOtherContent = events.GroupBy(e => e.Uuid, StringComparer.Ordinal)
+            .Where(g => g.Select(e => e.Json).Distinct(StringComparer.Ordinal).Skip(1).Any()).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var qualified = events
+            .Where(e => known.TryGetValue(e.Uuid, out var json) && json != e.Json || repeatedWithOtherContent.Contains(e.Uuid))
+            .Select(Qualified).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var chunk in qualified.Chunk(LookupChunk))
         {
             var stored = await db.Events.IgnoreQueryFilters().AsNoTracking()
-                .Where(e => e.TenantId == tenantId && qualified.Contains(e.Uuid)).Select(e => e.Uuid).ToListAsync(ct);
-            foreach (var key in stored) existing[key] = "";
+                .Where(e => e.TenantId == tenantId && chunk.Contains(e.Uuid)).Select(e => e.Uuid).ToListAsync(ct);
+            foreach (var key in stored) known[key] = "";
         }
-
-        var now = time.GetUtcNow().UtcDateTime;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var duplicates = 0;
-        foreach (var e in events)
-        {
-            var key = KeyFor(e, existing);
-            if (existing.ContainsKey(key) || !seen.Add(key))
-            {
-                duplicates++;
-                continue;
-            }
-            db.Events.Add(new StoredEvent
-            {
-                WorkspaceId = workspaceId, TenantId = tenantId, Uuid = key, EventType = e.EventType, Published = e.Published, ReceivedAt = now,
-                Source = source, ActorId = e.ActorId, ActorAlternateId = e.ActorAlternateId, ClientIp = e.ClientIp, OutcomeResult = e.OutcomeResult, Json = e.Json,
-            });
-        }
-        var result = new StoreResult(events.Count - duplicates, duplicates);
-        if (audit is not null) db.Activity.Add(audit(result));
-        await db.SaveChangesAsync(ct);
-        return result;
+        return known;
     }
 
     /// <summary>
     /// Okta never reuses a uuid for different content, so a stored event with the same uuid but other content is a
     /// placeholder id (Preview sample data): it is kept apart under a content-qualified key instead of being dropped.
     /// </summary>
-    private static string KeyFor(IncomingEvent e, IReadOnlyDictionary<string, string> existing)
-        => existing.TryGetValue(e.Uuid, out var storedJson) && storedJson != e.Json ? Qualified(e) : e.Uuid;
+    private static string KeyFor(IncomingEvent e, IReadOnlyDictionary<string, string> known)
+        => known.TryGetValue(e.Uuid, out var storedJson) && storedJson != e.Json ? Qualified(e) : e.Uuid;
 
     private static string Qualified(IncomingEvent e)
     {

@@ -3,8 +3,11 @@ using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Server.Alerts;
 using IdentiGuard.Server.Detection;
 using IdentiGuard.Server.Response;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using IdentiGuard.Server.Storage;
+using IdentiGuard.Server.Telemetry;
+using IdentiGuard.Data.Alerts;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Ingestion;
@@ -15,12 +18,16 @@ namespace IdentiGuard.Server.Ingestion;
 /// advanced cursor in one transaction, so a crash neither loses nor repeats an event.
 /// </summary>
 public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredEventAlerts monitored, DetectionAlerts detections,
-    WorkspaceRules rules, AlertFeed feed, OwnOktaActions ownActions, TimeProvider time)
+    WorkspaceRules rules, AlertFeed feed, OwnOktaActions ownActions, TimeProvider time, IdentiGuardMetrics metrics)
 {
-    private const int BatchSize = 500;
+    /// <summary>
+    /// Events per transaction. Small enough that the save (alerts, evidence, first-seen state: thousands of rows for a
+    /// large batch) holds SQLite's single write lock only briefly, since hook deliveries wait for it to be acknowledged.
+    /// </summary>
+    private const int BatchSize = 100;
 
     /// <summary>One call processes at most this many events, so a backlog never holds the grain past a call timeout.</summary>
-    public const int MaxEventsPerCall = 20 * BatchSize;
+    public const int MaxEventsPerCall = 100 * BatchSize;
 
     /// <param name="detection">The grain's detection state; replaced when missing or when the workspace's rules changed.</param>
     /// <returns>How many events were processed; <see cref="MaxEventsPerCall"/> means more may be pending.</returns>
@@ -37,6 +44,7 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
 
             if (total >= MaxEventsPerCall) return total;
             var settled = await SettledEvents.UpperBoundAsync(db, ct);
+            var phase = Stopwatch.GetTimestamp();
             var batch = await db.Events.AsNoTracking()
                 .Where(e => e.TenantId == tenantId && e.Id > tenant.ProcessedEventCursor && e.Id <= settled)
                 .OrderBy(e => e.Id).Take(BatchSize).ToListAsync(ct);
@@ -50,21 +58,33 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
                 detection.Value = fresh;
             }
 
+            using var span = IdentiGuardMetrics.Tracing.StartActivity("tenant.process");
+            span?.SetTag("identiguard.batch.events", batch.Count);
             var monitoredTypes = tenant.EventTypes.ToHashSet(StringComparer.Ordinal);
             // What IdentiGuard itself did in Okta (hook changes, response actions) is never suspicious activity.
             var others = await ownActions.WithoutOwnAsync(db, tenant, batch, ct);
             // Hook deliveries carry only subscribed types (or Preview samples, which Okta labels with a subscribed type).
             var toAlert = others.Where(e => e.Source is EventSource.Hook or EventSource.Preview || monitoredTypes.Contains(e.EventType)).ToList();
+            phase = metrics.ProcessingPhase("load", phase);
             await monitored.ApplyAsync(db, tenant.WorkspaceId, tenantId, toAlert, ct);
+            phase = metrics.ProcessingPhase("monitored_alerts", phase);
             var findings = detection.Value.Observe(others);
+            phase = metrics.ProcessingPhase("detect", phase);
             await detections.ApplyAsync(db, tenant.WorkspaceId, tenantId, findings, others, ct);
             detection.Value.StageState(db);
+            phase = metrics.ProcessingPhase("detection_alerts", phase);
 
             tenant.ProcessedEventCursor = batch[^1].Id;
             var lastHook = batch.Where(e => e.Source == EventSource.Hook).Select(e => (DateTime?)e.ReceivedAt).Max();
             if (lastHook > tenant.LastDeliveryAt || tenant.LastDeliveryAt is null && lastHook is not null) tenant.LastDeliveryAt = lastHook;
+            var raised = db.ChangeTracker.Entries<Alert>().Where(a => a.State == EntityState.Added).Select(a => a.Entity.Kind).ToList();
             await db.SaveChangesAsync(ct);
             detection.Value.Committed();
+            metrics.ProcessingPhase("save", phase);
+            var committedAt = time.GetUtcNow().UtcDateTime;
+            metrics.EventsProcessed(batch.Count, batch.Select(e => committedAt - e.ReceivedAt));
+            metrics.AlertsRaised("monitored_event", raised.Count(k => k == AlertKind.MonitoredEvent));
+            metrics.AlertsRaised("detection", raised.Count(k => k != AlertKind.MonitoredEvent));
             total += batch.Count;
             if (toAlert.Count > 0 || findings.Count > 0) feed.Publish(tenant.WorkspaceId);
         }

@@ -5,6 +5,7 @@ using IdentiGuard.Data.Polling;
 using IdentiGuard.Data.Tenants;
 using IdentiGuard.Server.Activity;
 using IdentiGuard.Server.Ingestion;
+using IdentiGuard.Server.Telemetry;
 using IdentiGuard.Server.Okta;
 using IdentiGuard.Server.Tenants;
 using Microsoft.EntityFrameworkCore;
@@ -243,6 +244,8 @@ public sealed partial class TenantPoller(
         var store = scope.ServiceProvider.GetRequiredService<EventStore>();
         var result = await store.StoreAsync(tenant.WorkspaceId, tenant.Id, events, source, ct);
         if (result.Stored > 0) notifier.EventsStored(tenant.Id);
+        if (source == EventSource.Poll)
+            scope.ServiceProvider.GetRequiredService<IdentiGuardMetrics>().PollerLag(time.GetUtcNow().UtcDateTime - events.Max(e => e.Published));
         Stored(logger, tenant.Id, source, result.Stored, result.Duplicates);
     }
 
