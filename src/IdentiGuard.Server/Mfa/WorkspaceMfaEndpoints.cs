@@ -23,6 +23,6 @@ public static class WorkspaceMfaEndpoints
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["requireMfa"] = ["Give requireMfa as true or false."] });
             return await service.SetAsync(workspaceId, required, http.User.DisplayName(), http.Connection.RemoteIpAddress?.ToString(), ct)
                 ? TypedResults.Ok(new SignInPolicy(required)) : TypedResults.NotFound();
-        }).RequireWorkspaceRole(WorkspaceRole.Owner);
+        }).RequireWorkspacePermission(WorkspacePermission.ManageSignInPolicy);
     }
 }

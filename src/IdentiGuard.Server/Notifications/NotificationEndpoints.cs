@@ -20,20 +20,20 @@ public static class NotificationEndpoints
             return result.Errors is { } errors
                 ? TypedResults.ValidationProblem(errors.ToDictionary())
                 : TypedResults.Created($"/api/workspaces/{workspaceId}/notifications/destinations/{result.Created!.Destination.Id}", result.Created);
-        }).RequireWorkspaceRole(WorkspaceRole.Admin);
+        }).RequireWorkspacePermission(WorkspacePermission.ManageDestinations);
         group.MapPut("/{destinationId:guid}", async Task<Results<Ok<DestinationView>, ValidationProblem, NotFound>> (Guid destinationId, DestinationInput input, DestinationService service, HttpContext http, CancellationToken ct) =>
         {
             var result = await service.UpdateAsync(destinationId, input, http.User.DisplayName(), ct);
             if (result.NotFound) return TypedResults.NotFound();
             return result.Errors is { } errors ? TypedResults.ValidationProblem(errors.ToDictionary()) : TypedResults.Ok(result.Updated!);
-        }).RequireWorkspaceRole(WorkspaceRole.Admin);
+        }).RequireWorkspacePermission(WorkspacePermission.ManageDestinations);
         group.MapDelete("/{destinationId:guid}", async Task<Results<NoContent, NotFound>> (Guid destinationId, DestinationService service, HttpContext http, CancellationToken ct) =>
             await service.DeleteAsync(destinationId, http.User.DisplayName(), ct) ? TypedResults.NoContent() : TypedResults.NotFound())
-            .RequireWorkspaceRole(WorkspaceRole.Admin);
+            .RequireWorkspacePermission(WorkspacePermission.ManageDestinations);
         group.MapGet("/{destinationId:guid}/deliveries", async Task<Results<Ok<IReadOnlyList<DeliveryView>>, NotFound>> (Guid destinationId, int? take, DestinationService service, CancellationToken ct) =>
             await service.DeliveriesAsync(destinationId, take ?? 100, ct) is { } log ? TypedResults.Ok(log) : TypedResults.NotFound());
         group.MapPost("/{destinationId:guid}/test", async Task<Results<Ok<DeliveryView>, NotFound>> (Guid destinationId, DestinationService service, HttpContext http, CancellationToken ct) =>
             await service.SendTestAsync(destinationId, http.User.DisplayName(), ct) is { } delivery ? TypedResults.Ok(delivery) : TypedResults.NotFound())
-            .RequireWorkspaceRole(WorkspaceRole.Admin);
+            .RequireWorkspacePermission(WorkspacePermission.ManageDestinations);
     }
 }

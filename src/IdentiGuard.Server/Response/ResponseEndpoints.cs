@@ -22,30 +22,30 @@ public static class ResponseEndpoints
             await service.GetAsync(actionId, ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound());
         group.MapPost("/", async (Guid workspaceId, ResponseRequest input, ResponseService service, HttpContext http, CancellationToken ct) =>
             ToResult(workspaceId, await service.RequestAsync(workspaceId, input, http.User.UserId()!.Value, http.User.DisplayName(), ct)))
-            .RequireWorkspaceRole(WorkspaceRole.Analyst);
+            .RequireWorkspacePermission(WorkspacePermission.RunResponseActions);
         group.MapPost("/{actionId:guid}/approve", async (Guid workspaceId, Guid actionId, ResponseService service, HttpContext http, CancellationToken ct) =>
             ToResult(workspaceId, await service.ApproveAsync(actionId, http.User.UserId()!.Value, http.User.DisplayName(), ct)))
-            .RequireWorkspaceRole(WorkspaceRole.Analyst);
+            .RequireWorkspacePermission(WorkspacePermission.RunResponseActions);
         group.MapPost("/{actionId:guid}/reject", async (Guid workspaceId, Guid actionId, ResponseService service, HttpContext http, CancellationToken ct) =>
             ToResult(workspaceId, await service.RejectAsync(actionId, http.User.DisplayName(), ct)))
-            .RequireWorkspaceRole(WorkspaceRole.Analyst);
+            .RequireWorkspacePermission(WorkspacePermission.RunResponseActions);
         group.MapPost("/{actionId:guid}/reverse", async (Guid workspaceId, Guid actionId, ResponseService service, HttpContext http, CancellationToken ct) =>
             ToResult(workspaceId, await service.ReverseAsync(actionId, http.User.UserId()!.Value, http.User.DisplayName(), ct)))
-            .RequireWorkspaceRole(WorkspaceRole.Analyst);
+            .RequireWorkspacePermission(WorkspacePermission.RunResponseActions);
 
         group.MapGet("/settings", async (ResponseSettingsService settings, CancellationToken ct) => TypedResults.Ok(await settings.GetAsync(ct)));
         group.MapPut("/settings", async (Guid workspaceId, ResponseSettingsInput input, ResponseSettingsService settings, HttpContext http, CancellationToken ct) =>
             TypedResults.Ok(await settings.SetAsync(workspaceId, input, http.User.DisplayName(), ct)))
-            .RequireWorkspaceRole(WorkspaceRole.Admin);
+            .RequireWorkspacePermission(WorkspacePermission.ManageSettings);
         group.MapGet("/automatic", async (ResponseSettingsService settings, CancellationToken ct) => TypedResults.Ok(await settings.ListAutomaticAsync(ct)));
         group.MapPut("/automatic/{ruleId}", async Task<Results<NoContent, ValidationProblem>> (Guid workspaceId, string ruleId, AutomaticResponseInput input, ResponseSettingsService settings, HttpContext http, CancellationToken ct) =>
             await settings.SetAutomaticAsync(workspaceId, ruleId, input, http.User.DisplayName(), ct) is { } errors
                 ? TypedResults.ValidationProblem(errors.ToDictionary())
                 : TypedResults.NoContent())
-            .RequireWorkspaceRole(WorkspaceRole.Admin);
+            .RequireWorkspacePermission(WorkspacePermission.ManageSettings);
         group.MapDelete("/automatic/{ruleId}", async Task<Results<NoContent, NotFound>> (Guid workspaceId, string ruleId, ResponseSettingsService settings, HttpContext http, CancellationToken ct) =>
             await settings.RemoveAutomaticAsync(workspaceId, ruleId, http.User.DisplayName(), ct) ? TypedResults.NoContent() : TypedResults.NotFound())
-            .RequireWorkspaceRole(WorkspaceRole.Admin);
+            .RequireWorkspacePermission(WorkspacePermission.ManageSettings);
     }
 
     private static IResult ToResult(Guid workspaceId, ResponseOutcome outcome)

@@ -22,10 +22,10 @@ public static class SuppressionEndpoints
             return result.Entry is { } entry
                 ? TypedResults.Created($"/api/workspaces/{workspaceId}/suppressions/{entry.Id}", entry)
                 : TypedResults.ValidationProblem(result.Errors!, detail: "The suppression entry was not saved.");
-        }).RequireWorkspaceRole(WorkspaceRole.Analyst);
+        }).RequireWorkspacePermission(WorkspacePermission.TriageAlerts);
         group.MapPost("/{id:guid}/expire", async Task<Results<Ok<SuppressionView>, NotFound>> (Guid id, SuppressionService service, HttpContext http, CancellationToken ct) =>
             await service.ExpireAsync(id, http.User.DisplayName(), ct) is { } entry ? TypedResults.Ok(entry) : TypedResults.NotFound())
-            .RequireWorkspaceRole(WorkspaceRole.Analyst);
+            .RequireWorkspacePermission(WorkspacePermission.TriageAlerts);
 
         // "Mark as expected": the entry the alert suggests, to edit and post to /suppressions.
         workspace.MapGet("/alerts/{alertId:guid}/suppression-draft", async Task<Results<Ok<SuppressionInput>, NotFound>> (Guid alertId, SuppressionService service,

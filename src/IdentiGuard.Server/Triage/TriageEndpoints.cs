@@ -32,25 +32,26 @@ public static class TriageEndpoints
                 input.Status is null
                     ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"Set a status: {string.Join(", ", Enum.GetNames<AlertStatus>())}."] })
                     : await ApplyAsync(triage, http, new TriageChange([alertId], input.Status, input.Reason), ct))
-            .RequireWorkspaceRole(WorkspaceRole.Analyst);
+            .RequireWorkspacePermission(WorkspacePermission.TriageAlerts);
         alerts.MapPost("/{alertId:guid}/assignee", (Guid alertId, AssigneeInput input, AlertTriage triage, HttpContext http, CancellationToken ct) =>
                 ApplyAsync(triage, http, new TriageChange([alertId], AssigneeId: input.AssigneeId, Unassign: input.AssigneeId is null), ct))
-            .RequireWorkspaceRole(WorkspaceRole.Analyst);
+            .RequireWorkspacePermission(WorkspacePermission.TriageAlerts);
         alerts.MapPost("/{alertId:guid}/comments", (Guid alertId, CommentInput input, AlertTriage triage, HttpContext http, CancellationToken ct) =>
                 ApplyAsync(triage, http, new TriageChange([alertId], Comment: input.Text), ct))
-            .RequireWorkspaceRole(WorkspaceRole.Analyst);
+            .RequireWorkspacePermission(WorkspacePermission.TriageAlerts);
         alerts.MapPost("/bulk", (BulkTriageInput input, AlertTriage triage, HttpContext http, CancellationToken ct) =>
                 ApplyAsync(triage, http, new TriageChange(input.AlertIds ?? [], input.Status, input.Reason, input.AssigneeId, input.Unassign, input.Comment), ct))
-            .RequireWorkspaceRole(WorkspaceRole.Analyst);
+            .RequireWorkspacePermission(WorkspacePermission.TriageAlerts);
 
         alerts.MapGet("/views", async (HttpContext http, SavedViews views, CancellationToken ct) => TypedResults.Ok(await views.ListAsync(http.User.UserId()!.Value, ct)));
         alerts.MapPost("/views", async Task<Results<Ok<SavedViewItem>, ValidationProblem>> (SavedViewInput input, HttpContext http, SavedViews views, CancellationToken ct) =>
         {
             var (view, errors) = await views.SaveAsync(http.User.UserId()!.Value, input, ct);
             return view is null ? TypedResults.ValidationProblem(errors!) : TypedResults.Ok(view);
-        });
+        }).RequireWorkspacePermission(WorkspacePermission.KeepPersonalViews);
         alerts.MapDelete("/views/{viewId:guid}", async Task<Results<NoContent, NotFound>> (Guid viewId, HttpContext http, SavedViews views, CancellationToken ct) =>
-            await views.DeleteAsync(http.User.UserId()!.Value, viewId, ct) ? TypedResults.NoContent() : TypedResults.NotFound());
+            await views.DeleteAsync(http.User.UserId()!.Value, viewId, ct) ? TypedResults.NoContent() : TypedResults.NotFound())
+            .RequireWorkspacePermission(WorkspacePermission.KeepPersonalViews);
     }
 
     private static async Task<Results<Ok<TriageOutcome>, ValidationProblem, NotFound>> ApplyAsync(AlertTriage triage, HttpContext http, TriageChange change, CancellationToken ct)

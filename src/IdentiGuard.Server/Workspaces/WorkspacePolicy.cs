@@ -7,7 +7,9 @@ public enum WorkspacePermission
 {
     /// <summary>Read alerts, events, tenants, rules, activity, settings and members; validate a rule; ask support.</summary>
     View,
-    /// <summary>Change an alert's status, assign it, comment.</summary>
+    /// <summary>Save and delete one's own alert views (personal: they change nothing another member sees).</summary>
+    KeepPersonalViews,
+    /// <summary>Change an alert's status, assign it, comment; create and expire suppressions.</summary>
     TriageAlerts,
     /// <summary>Okta response actions (suspend a user, clear sessions) where the tenant allows them.</summary>
     RunResponseActions,
@@ -17,6 +19,8 @@ public enum WorkspacePermission
     ManageSettings,
     /// <summary>Invite, change roles, remove members (never above the actor's own role; owners only by owners).</summary>
     ManageMembers,
+    /// <summary>The workspace sign-in policy (MFA): it decides who can get in, so only owners change it.</summary>
+    ManageSignInPolicy,
 }
 
 /// <summary>
@@ -28,6 +32,7 @@ public static class WorkspacePolicy
     public static readonly IReadOnlyDictionary<WorkspacePermission, WorkspaceRole> MinimumRole = new Dictionary<WorkspacePermission, WorkspaceRole>
     {
         [WorkspacePermission.View] = WorkspaceRole.Viewer,
+        [WorkspacePermission.KeepPersonalViews] = WorkspaceRole.Viewer,
         [WorkspacePermission.TriageAlerts] = WorkspaceRole.Analyst,
         [WorkspacePermission.RunResponseActions] = WorkspaceRole.Analyst,
         [WorkspacePermission.ManageTenants] = WorkspaceRole.Admin,
@@ -35,6 +40,7 @@ public static class WorkspacePolicy
         [WorkspacePermission.ManageDestinations] = WorkspaceRole.Admin,
         [WorkspacePermission.ManageSettings] = WorkspaceRole.Admin,
         [WorkspacePermission.ManageMembers] = WorkspaceRole.Admin,
+        [WorkspacePermission.ManageSignInPolicy] = WorkspaceRole.Owner,
     };
 
     /// <summary>A state-changing API endpoint that declares no permission needs this role (fail closed).</summary>
