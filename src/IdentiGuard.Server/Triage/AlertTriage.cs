@@ -24,15 +24,20 @@ public sealed class AlertTriage(IDbContextFactory<IdentiGuardDbContext> dbFactor
     public const int MaxCommentLength = 4000;
     public const int MaxReasonLength = 1000;
 
-    public async Task<TriageResult> ApplyAsync(TriageChange change, TriageActor actor, CancellationToken ct = default)
+    /// <param name="requestErrors">Errors the endpoint found in the request body; reported only once the alerts are known to exist.</param>
+    public async Task<TriageResult> ApplyAsync(TriageChange change, TriageActor actor, CancellationToken ct = default,
+        IReadOnlyDictionary<string, string[]>? requestErrors = null)
     {
-        var errors = Validate(change);
-        if (errors.Count > 0) return new TriageResult(0, errors);
-
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var ids = change.AlertIds.Distinct().ToList();
-        var alerts = await db.Alerts.Where(a => ids.Contains(a.Id)).ToListAsync(ct);
-        if (alerts.Count != ids.Count) return new TriageResult(0, NotFound: true);
+        // The alerts are looked up (through the workspace filter) before the body is judged: another workspace's alert
+        // is a 404 whatever the body says, so a validation error never confirms that an id exists.
+        var alerts = ids.Count <= MaxBulk ? await db.Alerts.Where(a => ids.Contains(a.Id)).ToListAsync(ct) : [];
+        if (ids.Count <= MaxBulk && alerts.Count != ids.Count) return new TriageResult(0, NotFound: true);
+
+        var errors = Validate(change);
+        foreach (var (field, messages) in requestErrors ?? new Dictionary<string, string[]>()) errors[field] = messages;
+        if (errors.Count > 0) return new TriageResult(0, errors);
 
         string? assigneeName = null;
         if (change.AssigneeId is { } assigneeId)

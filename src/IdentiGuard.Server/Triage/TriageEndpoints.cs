@@ -28,10 +28,10 @@ public static class TriageEndpoints
             await incidents.GetAsync(alertId, ct) is { } incident ? TypedResults.Ok(incident) : TypedResults.NotFound());
         alerts.MapGet("/assignees", async (AlertTriage triage, CancellationToken ct) => TypedResults.Ok(await triage.AssigneesAsync(ct)));
 
-        alerts.MapPost("/{alertId:guid}/status", async (Guid alertId, StatusInput input, AlertTriage triage, HttpContext http, CancellationToken ct) =>
-                input.Status is null
-                    ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = [$"Set a status: {string.Join(", ", Enum.GetNames<AlertStatus>())}."] })
-                    : await ApplyAsync(triage, http, new TriageChange([alertId], input.Status, input.Reason), ct))
+        alerts.MapPost("/{alertId:guid}/status", (Guid alertId, StatusInput input, AlertTriage triage, HttpContext http, CancellationToken ct) =>
+                ApplyAsync(triage, http, new TriageChange([alertId], input.Status, input.Reason), ct, input.Status is null
+                    ? new Dictionary<string, string[]> { ["status"] = [$"Set a status: {string.Join(", ", Enum.GetNames<AlertStatus>())}."] }
+                    : null))
             .RequireWorkspacePermission(WorkspacePermission.TriageAlerts);
         alerts.MapPost("/{alertId:guid}/assignee", (Guid alertId, AssigneeInput input, AlertTriage triage, HttpContext http, CancellationToken ct) =>
                 ApplyAsync(triage, http, new TriageChange([alertId], AssigneeId: input.AssigneeId, Unassign: input.AssigneeId is null), ct))
@@ -54,9 +54,10 @@ public static class TriageEndpoints
             .RequireWorkspacePermission(WorkspacePermission.KeepPersonalViews);
     }
 
-    private static async Task<Results<Ok<TriageOutcome>, ValidationProblem, NotFound>> ApplyAsync(AlertTriage triage, HttpContext http, TriageChange change, CancellationToken ct)
+    private static async Task<Results<Ok<TriageOutcome>, ValidationProblem, NotFound>> ApplyAsync(AlertTriage triage, HttpContext http, TriageChange change,
+        CancellationToken ct, IReadOnlyDictionary<string, string[]>? requestErrors = null)
     {
-        var result = await triage.ApplyAsync(change, new TriageActor(http.User.UserId()!.Value, http.User.DisplayName()), ct);
+        var result = await triage.ApplyAsync(change, new TriageActor(http.User.UserId()!.Value, http.User.DisplayName()), ct, requestErrors);
         if (result.NotFound) return TypedResults.NotFound();
         return result.Errors is { } errors ? TypedResults.ValidationProblem(errors, detail: "Nothing was changed.") : TypedResults.Ok(new TriageOutcome(result.Changed));
     }
