@@ -38,10 +38,13 @@ public static class ResponseEndpoints
             TypedResults.Ok(await settings.SetAsync(workspaceId, input, http.User.DisplayName(), ct)))
             .RequireWorkspacePermission(WorkspacePermission.ManageSettings);
         group.MapGet("/automatic", async (ResponseSettingsService settings, CancellationToken ct) => TypedResults.Ok(await settings.ListAutomaticAsync(ct)));
-        group.MapPut("/automatic/{ruleId}", async Task<Results<NoContent, ValidationProblem>> (Guid workspaceId, string ruleId, AutomaticResponseInput input, ResponseSettingsService settings, HttpContext http, CancellationToken ct) =>
-            await settings.SetAutomaticAsync(workspaceId, ruleId, input, http.User.DisplayName(), ct) is { } errors
-                ? TypedResults.ValidationProblem(errors.ToDictionary())
-                : TypedResults.NoContent())
+        group.MapPut("/automatic/{ruleId}", async Task<Results<NoContent, ValidationProblem, NotFound>> (Guid workspaceId, string ruleId, AutomaticResponseInput input, ResponseSettingsService settings, HttpContext http, CancellationToken ct) =>
+            await settings.SetAutomaticAsync(workspaceId, ruleId, input, http.User.DisplayName(), ct) switch
+            {
+                { RuleNotFound: true } => TypedResults.NotFound(),
+                { Errors: { } errors } => TypedResults.ValidationProblem(errors.ToDictionary()),
+                _ => TypedResults.NoContent(),
+            })
             .RequireWorkspacePermission(WorkspacePermission.ManageSettings);
         group.MapDelete("/automatic/{ruleId}", async Task<Results<NoContent, NotFound>> (Guid workspaceId, string ruleId, ResponseSettingsService settings, HttpContext http, CancellationToken ct) =>
             await settings.RemoveAutomaticAsync(workspaceId, ruleId, http.User.DisplayName(), ct) ? TypedResults.NoContent() : TypedResults.NotFound())
