@@ -22,6 +22,9 @@ public static class WorkspacePageGate
         ["tenants/TenantId"] = Db((db, value, ct) => Guid.TryParse(value, out var id) ? db.Tenants.AnyAsync(t => t.Id == id, ct) : Task.FromResult(false)),
         ["alerts/AlertId"] = Db((db, value, ct) => Guid.TryParse(value, out var id) ? db.Alerts.AnyAsync(a => a.Id == id, ct) : Task.FromResult(false)),
         ["events/Id"] = Db((db, value, ct) => long.TryParse(value, out var id) ? db.Events.AnyAsync(e => e.Id == id, ct) : Task.FromResult(false)),
+        // A user or an IP "exists" in a workspace when its events name it (as the actor, or as the client address).
+        ["users/Key"] = Db((db, value, ct) => db.Events.AnyAsync(e => e.ActorId == value.Trim() || e.ActorAlternateId == value.Trim(), ct)),
+        ["ips/Ip"] = Db((db, value, ct) => db.Events.AnyAsync(e => e.ClientIp == value.Trim(), ct)),
         ["rules/RuleId"] = async (services, workspaceId, value, ct) => await services.GetRequiredService<RuleCatalog>().GetAsync(workspaceId, value, ct) is not null,
     };
 

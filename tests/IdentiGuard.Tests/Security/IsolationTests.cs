@@ -42,7 +42,8 @@ public sealed class IsolationTests(ITestOutputHelper output)
     };
 
     private sealed record WorkspaceA(Guid WorkspaceId, Guid TenantId, Guid AlertId, long EventId, string CustomRuleId, string CustomRuleFile,
-        Guid SupportRequestId, Guid InvitationId, Guid OwnerUserId, Guid OwnerTokenId);
+        Guid SupportRequestId, Guid InvitationId, Guid OwnerUserId, Guid OwnerTokenId, Guid SuppressionId, Guid DestinationId, Guid ResponseActionId,
+        Guid ViewId, string UserKey, string Ip);
 
     [Fact]
     public async Task MemberOfWorkspaceB_Gets404ForEveryEndpointAndPage_FilledWithWorkspaceAsIds()
@@ -50,6 +51,13 @@ public sealed class IsolationTests(ITestOutputHelper output)
         await using var org = await TestOrg.StartAsync();
         var app = org.App;
         var a = await SeedWorkspaceAAsync(org);
+        // The gate resolves the entity and incident pages for a member of A (fails closed for an unknown parameter or id).
+        var memberOfA = await SecurityTestKit.MemberAsync(app, a.WorkspaceId, WorkspaceRole.Viewer);
+        foreach (var page in new[] { $"users/{Uri.EscapeDataString(a.UserKey)}", $"ips/{a.Ip}", $"alerts/{a.AlertId}/incident" })
+            Assert.Equal(HttpStatusCode.OK, (await memberOfA.Browser.GetAsync($"/w/{a.WorkspaceId}/{page}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await memberOfA.Browser.GetAsync($"/w/{a.WorkspaceId}/users/nobody%40acme.com")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await memberOfA.Browser.GetAsync($"/w/{a.WorkspaceId}/ips/198.51.100.1")).StatusCode);
+
         var (b, workspaceB) = await SecurityTestKit.OwnerOfOwnWorkspaceAsync(app);
         var bToken = await b.TokenClientAsync(workspaceB, WorkspaceRole.Owner);
 
@@ -188,6 +196,12 @@ public sealed class IsolationTests(ITestOutputHelper output)
             "tenantId" => a.TenantId.ToString(),
             "alertId" => a.AlertId.ToString(),
             "id" when pattern.Contains("/events/") => a.EventId.ToString(),
+            "id" when pattern.Contains("/suppressions/") => a.SuppressionId.ToString(),
+            "destinationId" => a.DestinationId.ToString(),
+            "actionId" => a.ResponseActionId.ToString(),
+            "viewId" => a.ViewId.ToString(),
+            "key" => Uri.EscapeDataString(a.UserKey),
+            "ip" => a.Ip,
             "ruleId" => a.CustomRuleId,
             "fileName" => a.CustomRuleFile,
             "userId" => a.OwnerUserId.ToString(),
@@ -206,6 +220,8 @@ public sealed class IsolationTests(ITestOutputHelper output)
             "alerts/AlertId" => a.AlertId.ToString(),
             "events/Id" => a.EventId.ToString(),
             "rules/RuleId" => a.CustomRuleId,
+            "users/Key" => Uri.EscapeDataString(a.UserKey),
+            "ips/Ip" => a.Ip,
             var unknown => Unknown(failures, raw, unknown),
         }));
         return path.Contains("{?}") ? null : path.Replace("//", "/");
@@ -246,7 +262,22 @@ public sealed class IsolationTests(ITestOutputHelper output)
         var invitationId = (await invitation.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("invitation").GetProperty("id").GetGuid();
         var owner = (await app.Api.GetFromJsonAsync<JsonElement>(app.WorkspacePath("/members")))[0].GetProperty("userId").GetGuid();
         var tokenId = (await app.Api.GetFromJsonAsync<JsonElement>("/api/me/tokens"))[0].GetProperty("id").GetGuid();
-        return new WorkspaceA(app.WorkspaceId, tenantId, alertId, eventId, ruleId, "isolation.yml", supportId, invitationId, owner, tokenId);
+        var suppression = await app.Api.PostAsJsonAsync(app.WorkspacePath("/suppressions"), new { ruleId, user = "bob@acme.com", reason = "A's own exception", expiresAt = DateTime.UtcNow.AddDays(1) });
+        Assert.Equal(HttpStatusCode.Created, suppression.StatusCode);
+        var suppressionId = (await suppression.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var destination = await app.Api.PostAsJsonAsync(app.WorkspacePath("/notifications/destinations"), new { name = "A's hook", kind = "Webhook", url = "https://hooks.example.com/a" });
+        Assert.Equal(HttpStatusCode.Created, destination.StatusCode);
+        var destinationId = (await destination.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("destination").GetProperty("id").GetGuid();
+        var suspended = org.Okta.AddUser("iso.user@acme.com", "Iso", "User");
+        var response = await app.Api.PostAsJsonAsync(app.WorkspacePath("/responses"), new { tenantId, user = suspended.Id, action = "Suspend" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var responseActionId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var view = await app.Api.PostAsJsonAsync(app.WorkspacePath("/alerts/views"), new { name = "A's view", filter = new { search = "okta" } });
+        Assert.Equal(HttpStatusCode.OK, view.StatusCode);
+        var viewId = (await view.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        // The hook event's actor and client address: the user and IP entity pages of workspace A.
+        return new WorkspaceA(app.WorkspaceId, tenantId, alertId, eventId, ruleId, "isolation.yml", supportId, invitationId, owner, tokenId,
+            suppressionId, destinationId, responseActionId, viewId, "admin@acme.com", "203.0.113.7");
     }
 
     private static string Envelope(string uuid) => JsonSerializer.Serialize(new
