@@ -9,13 +9,15 @@ public sealed class AlertNotificationPolicy
 {
     /// <summary>
     /// The one place that decides whether an alert notifies anyone: null when it should, else the reason it should not
-    /// (kept on the dispatch record). Suppression (triage) plugs in here.
+    /// (kept on the dispatch record). A suppressed alert (an analyst's exception matched it) notifies no one and gets
+    /// no automatic response.
     /// </summary>
     public Task<string?> SkipReasonAsync(IdentiGuardDbContext db, Alert alert, CancellationToken ct)
     {
         _ = db;
         _ = ct;
         if (alert.IsHistorical) return Task.FromResult<string?>("historical (imported by backfill)");
+        if (alert.IsSuppressed) return Task.FromResult<string?>(alert.SuppressionId is { } entry ? $"suppressed (suppression {entry})" : "suppressed");
         return Task.FromResult<string?>(null);
     }
 
