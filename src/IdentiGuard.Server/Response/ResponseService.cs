@@ -7,6 +7,7 @@ using IdentiGuard.Server.Activity;
 using IdentiGuard.Server.Alerts;
 using IdentiGuard.Server.Okta;
 using IdentiGuard.Server.Tenants;
+using IdentiGuard.Server.Triage;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Response;
@@ -191,7 +192,8 @@ public sealed partial class ResponseService(
     private async Task ExecuteAsync(IdentiGuardDbContext db, ResponseAction action, Tenant tenant, string actor, CancellationToken ct)
     {
         var session = new OktaSession(new OktaCredentials(tenant.Id, tenant.DomainUrl, tenant.ClientId, secrets.Unprotect(tenant.ClientSecretProtected)));
-        action.ExecutedAt = time.GetUtcNow().UtcDateTime;
+        var executedAt = time.GetUtcNow().UtcDateTime;
+        action.ExecutedAt = executedAt;
         try
         {
             var (status, requestId) = await users.ExecuteAsync(session, action.Kind, action.TargetUser, ct);
@@ -216,6 +218,10 @@ public sealed partial class ResponseService(
         {
             Fail(action, null, null, null, $"Okta could not be reached ({ex.Reason}). Nothing was changed; try again.");
         }
+        // On the alert's history too, in the same commit, with Okta's request id for the audit trail.
+        if (action.AlertId is { } alertId)
+            db.AlertHistory.Add(AlertHistory.Entry(action.WorkspaceId, alertId, executedAt, actor, $"response.{ActionName(action.Kind)}",
+                after: action.Status.ToString(), comment: $"{ResponseCatalog.Label(action.Kind)} on {action.TargetUser}: {action.Result}", oktaRequestId: action.OktaRequestId));
         await db.SaveChangesAsync(ct);
 
         await activity.WriteOktaCallsAsync(action.WorkspaceId, tenant.Id, session, actor, ct);

@@ -38,6 +38,11 @@ public sealed class ResponseActionTests
         var activity = await org.App.Api.GetFromJsonAsync<JsonElement>(org.App.WorkspacePath($"/activity?search={call.RequestId}"));
         Assert.Contains(activity.EnumerateArray(), a => a.GetProperty("action").GetString() == "response.suspend" && a.GetProperty("outcome").GetString() == "Success");
         Assert.Contains(activity.EnumerateArray(), a => a.GetProperty("action").GetString() == "okta.call");
+        // In the alert's history: the action, its outcome and Okta's request id.
+        var history = await org.App.Api.GetFromJsonAsync<JsonElement>(org.App.WorkspacePath($"/alerts/{alertId}/history"));
+        var entry = Assert.Single(history.EnumerateArray(), h => h.GetProperty("action").GetString() == "response.suspend");
+        Assert.Equal(call.RequestId, entry.GetProperty("oktaRequestId").GetString());
+        Assert.Equal("Succeeded", entry.GetProperty("after").GetString());
 
         var (reverseResponse, reversal) = await PostAsync(org.App.Api, org.App.WorkspacePath($"/responses/{action.GetProperty("id").GetGuid()}/reverse"), null);
         Assert.True(reverseResponse.StatusCode == HttpStatusCode.Created, reversal.ToString());
