@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -39,8 +40,10 @@ public sealed class OktaTokenClient(OktaHttp http, TimeProvider time)
             Content = new FormUrlEncodedContent([new("grant_type", "client_credentials"), new("scope", string.Join(' ', OktaScopes.All))]),
         };
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        // RFC 6749 §2.3.1: client id and secret are form-encoded before they are joined with ':' and base64-encoded, so
+        // a secret with ':', '+', '%' or a space reaches Okta unchanged.
         request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.ClientId}:{credentials.ClientSecret}")));
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{WebUtility.UrlEncode(credentials.ClientId)}:{WebUtility.UrlEncode(credentials.ClientSecret)}")));
 
         using var response = await http.SendAsync(session, request, ct);
         var token = await OktaHttp.ReadAsync<TokenResponse>(response, ct);
