@@ -175,8 +175,11 @@ public sealed class OktaEmulator : IAsyncDisposable
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _delivery.DisposeAsync();
         if (_app is not null)
         {

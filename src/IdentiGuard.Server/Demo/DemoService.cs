@@ -146,7 +146,8 @@ internal sealed partial class DemoService(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (okta is not null) await okta.DisposeAsync();
+        // The host may stop a service more than once (an explicit stop, then disposal): the emulator goes once.
+        if (Interlocked.Exchange(ref okta, null) is { } emulator) await emulator.DisposeAsync();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo: emulated Okta org listening at {OktaUrl}")]

@@ -157,8 +157,11 @@ internal sealed class DeliveryService(EmulatorState state, HookSender sender) : 
         }
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return; // disposing twice is harmless, as for any IAsyncDisposable
         _queue.Writer.TryComplete();
         await _stop.CancelAsync();
         if (_loop is not null) await _loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
