@@ -4,6 +4,7 @@ using System.Text.Json;
 using IdentiGuard.Server.Demo;
 using IdentiGuard.Tests.Browser;
 using IdentiGuard.Tests.Infrastructure;
+using IdentiGuard.Tests.Security;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -37,11 +38,15 @@ public sealed class DemoModeBrowserTests(ITestOutputHelper output)
         var scenario = DemoScenario.Load(DemoScenario.Resolve("acme-workday"));
 
         // The demo workspace and its tenant, connected by the same TenantService path as the Tenants page.
-        var workspace = await TestOrg.EventuallyAsync(async () => (await app.Api.GetFromJsonAsync<JsonElement>("/api/workspaces")).EnumerateArray()
+        // API tokens reach one workspace: find the demo workspace as the signed-in owner, then use a token for it.
+        using var owner = await SecurityTestKit.SignedInAsync(app, IdentiGuardApp.AdminEmail, IdentiGuardApp.AdminPassword);
+        var workspace = await TestOrg.EventuallyAsync(async () => (await owner.GetFromJsonAsync<JsonElement>("/api/workspaces")).EnumerateArray()
             .FirstOrDefault(w => w.GetProperty("workspaceName").GetString() == "Demo"), w => w.ValueKind == JsonValueKind.Object, TimeSpan.FromSeconds(60));
         Assert.Equal(JsonValueKind.Object, workspace.ValueKind);
         var demo = workspace.GetProperty("workspaceId").GetGuid();
-        var tenants = await TestOrg.EventuallyAsync(() => app.Api.GetFromJsonAsync<JsonElement>($"/api/workspaces/{demo}/tenants"),
+        var ownerMember = new SecurityTestKit.Member(Guid.Empty, IdentiGuardApp.AdminEmail, owner, app);
+        using var api = await ownerMember.TokenClientAsync(demo, Enum.Parse<IdentiGuard.Data.Workspaces.WorkspaceRole>(workspace.GetProperty("role").GetString()!));
+        var tenants = await TestOrg.EventuallyAsync(() => api.GetFromJsonAsync<JsonElement>($"/api/workspaces/{demo}/tenants"),
             t => t.GetArrayLength() > 0 && t[0].GetProperty("status").GetString() == "Connected", TimeSpan.FromSeconds(90));
         var tenant = tenants[0];
         Assert.Equal("Connected", tenant.GetProperty("status").GetString());
@@ -52,7 +57,7 @@ public sealed class DemoModeBrowserTests(ITestOutputHelper output)
         var seenAt = new Dictionary<string, TimeSpan>();
         while (pending.Count > 0 && up.Elapsed < Patience)
         {
-            var page = await app.Api.GetFromJsonAsync<JsonElement>($"/api/workspaces/{demo}/alerts?kind=Detection&take=500");
+            var page = await api.GetFromJsonAsync<JsonElement>($"/api/workspaces/{demo}/alerts?kind=Detection&take=500");
             var raised = page.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("ruleId").GetString()).ToHashSet();
             foreach (var (attack, rules) in pending.ToList())
             {

@@ -51,7 +51,9 @@ public sealed class MembersBrowserTests
         await Assertions.Expect(owner.GetByRole(AriaRole.Table, new() { Name = "Members" })).Not.ToContainTextAsync(email);
 
         // The removed member's next page load is a 404.
-        var response = await invitee.GotoAsync($"/w/{app.WorkspaceId}/tenants");
+        // (A fresh tab: the open one may itself be reloading, since the removal ends its live session.)
+        var freshTab = await invitee.Context.NewPageAsync();
+        var response = await freshTab.GotoAsync($"/w/{app.WorkspaceId}/tenants");
         Assert.Equal(404, response!.Status);
         var members = await app.Api.GetFromJsonAsync<JsonElement>(app.WorkspacePath("/members"));
         Assert.Equal(1, members.GetArrayLength());
