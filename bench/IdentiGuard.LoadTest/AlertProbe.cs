@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -7,13 +8,17 @@ namespace IdentiGuard.LoadTest;
 
 /// <summary>
 /// Delivery-to-alert latency: during the measured window, every <c>1/rate</c> seconds sends a delivery whose event
-/// raises a new monitored-event alert (an actor no other event has), then polls the alerts API every 20 ms until that
-/// alert is visible. The latency runs from the send to the first API answer that shows it, so it includes the
-/// acknowledgement, the processing behind it and at most one polling interval.
+/// raises a new monitored-event alert (an actor no other event has). One poller asks the alerts API every 20 ms for
+/// this run's probe alerts and times each from its send to the first answer that shows it, so a latency includes the
+/// acknowledgement, the processing behind it and at most one polling interval. One poll serves every outstanding
+/// probe: a poll per probe would multiply the API load by the backlog and slow the server it measures.
 /// </summary>
 internal sealed class AlertProbe(HttpClient hooks, Uri hookUri, string secret, DeliveryFactory deliveries, IdentiGuardSession session)
 {
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+    private readonly string run = $"probe-{Guid.NewGuid():N}"[..14];
+    private readonly ConcurrentDictionary<string, long> outstanding = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<double> latencies = [];
     private int missing;
 
@@ -22,44 +27,52 @@ internal sealed class AlertProbe(HttpClient hooks, Uri hookUri, string secret, D
 
     public async Task RunAsync(long start, long end, double rate, CancellationToken ct)
     {
-        var probes = new List<Task>();
+        var sends = new List<Task>();
+        using var sending = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var polling = PollAsync(sending.Token);
         for (var i = 0; ; i++)
         {
             var due = start + LoadRunner.Ticks(i / rate);
             if (due >= end) break;
             var wait = LoadRunner.Milliseconds(due - Stopwatch.GetTimestamp());
             if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait), ct);
-            probes.Add(ProbeAsync($"probe-{Guid.NewGuid():N}@loadtest.example", ct));
+            sends.Add(SendAsync($"{run}-{i}@loadtest.example", ct));
         }
-        await Task.WhenAll(probes);
+        await Task.WhenAll(sends);
+        var deadline = Stopwatch.GetTimestamp() + LoadRunner.Ticks(GiveUpAfter.TotalSeconds);
+        while (!outstanding.IsEmpty && Stopwatch.GetTimestamp() < deadline) await Task.Delay(PollInterval, ct);
+        await sending.CancelAsync();
+        try { await polling; } catch (OperationCanceledException) { }
+        Interlocked.Add(ref missing, outstanding.Count);
     }
 
-    private async Task ProbeAsync(string actor, CancellationToken ct)
+    private async Task SendAsync(string actor, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, hookUri) { Content = new ByteArrayContent(deliveries.CreateProbe(actor)) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("Authorization", secret);
-        var sent = Stopwatch.GetTimestamp();
-        using (var response = await hooks.SendAsync(request, ct))
+        // Registered before the send: the alert may become visible before the acknowledgement arrives.
+        outstanding[actor] = Stopwatch.GetTimestamp();
+        using var response = await hooks.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode && outstanding.TryRemove(actor, out _)) Interlocked.Increment(ref missing);
+    }
+
+    private async Task PollAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
         {
-            if (!response.IsSuccessStatusCode)
+            if (!outstanding.IsEmpty)
             {
-                Interlocked.Increment(ref missing);
-                return;
+                var page = await session.Api.GetFromJsonAsync<JsonElement>(
+                    $"api/workspaces/{session.WorkspaceId}/alerts?kind=MonitoredEvent&take=200&search={Uri.EscapeDataString(run)}", ct);
+                var seenAt = Stopwatch.GetTimestamp();
+                foreach (var alert in page.GetProperty("items").EnumerateArray())
+                {
+                    if (alert.GetProperty("actor").GetString() is not { } actor || !outstanding.TryRemove(actor, out var sent)) continue;
+                    lock (latencies) latencies.Add(LoadRunner.Milliseconds(seenAt - sent));
+                }
             }
+            await Task.Delay(PollInterval, ct);
         }
-        while (Stopwatch.GetElapsedTime(sent) < GiveUpAfter)
-        {
-            var page = await session.Api.GetFromJsonAsync<JsonElement>(
-                $"api/workspaces/{session.WorkspaceId}/alerts?kind=MonitoredEvent&take=1&search={Uri.EscapeDataString(actor)}", ct);
-            if (page.GetProperty("total").GetInt32() > 0)
-            {
-                var ms = LoadRunner.Milliseconds(Stopwatch.GetTimestamp() - sent);
-                lock (latencies) latencies.Add(ms);
-                return;
-            }
-            await Task.Delay(20, ct);
-        }
-        Interlocked.Increment(ref missing);
     }
 }
