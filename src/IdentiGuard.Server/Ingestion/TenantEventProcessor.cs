@@ -21,23 +21,28 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
     WorkspaceRules rules, AlertFeed feed, OwnOktaActions ownActions, TimeProvider time, IdentiGuardMetrics metrics)
 {
     /// <summary>
-    /// Events per transaction. Small enough that the save (alerts, evidence, first-seen state: thousands of rows for a
-    /// large batch) holds SQLite's single write lock only briefly, since hook deliveries wait for it to be acknowledged.
+    /// Events per transaction: a batch starts small, so a quiet tenant's alert is saved at once, and doubles while a
+    /// backlog fills it, so the fixed cost of a batch (its queries and its durable commit) is shared by more events.
+    /// The ceiling keeps the save (alerts, evidence, first-seen state) holding SQLite's single write lock briefly,
+    /// since hook deliveries wait for it to be acknowledged.
     /// </summary>
-    private const int BatchSize = 100;
+    private const int FirstBatch = 100, MaxBatch = 800;
 
     /// <summary>One call processes at most this many events, so a backlog never holds the grain past a call timeout.</summary>
-    public const int MaxEventsPerCall = 100 * BatchSize;
+    public const int MaxEventsPerCall = 10_000;
 
     /// <param name="detection">The grain's detection state; replaced when missing or when the workspace's rules changed.</param>
     /// <returns>How many events were processed; <see cref="MaxEventsPerCall"/> means more may be pending.</returns>
     public async Task<int> ProcessPendingAsync(Guid tenantId, StrongBox<TenantDetection?> detection, CancellationToken ct)
     {
         var total = 0;
+        var batchSize = FirstBatch;
         while (true)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
+            // One connection for the batch's dozen commands rather than one pooled open and close each.
+            await db.Database.OpenConnectionAsync(ct);
             var tenant = await db.Tenants.IgnoreQueryFilters().FirstOrDefaultAsync(t => t.Id == tenantId, ct);
             if (tenant is null) return total;
             scope.ServiceProvider.GetRequiredService<WorkspaceScope>().Enter(tenant.WorkspaceId);
@@ -47,7 +52,7 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             var phase = Stopwatch.GetTimestamp();
             var batch = await db.Events.AsNoTracking()
                 .Where(e => e.TenantId == tenantId && e.Id > tenant.ProcessedEventCursor && e.Id <= settled)
-                .OrderBy(e => e.Id).Take(BatchSize).ToListAsync(ct);
+                .OrderBy(e => e.Id).Take(batchSize).ToListAsync(ct);
             if (batch.Count == 0) return total;
 
             var ruleSet = await rules.GetAsync(tenant.WorkspaceId, ct);
@@ -86,6 +91,7 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             metrics.AlertsRaised("monitored_event", raised.Count(k => k == AlertKind.MonitoredEvent));
             metrics.AlertsRaised("detection", raised.Count(k => k != AlertKind.MonitoredEvent));
             total += batch.Count;
+            if (batch.Count == batchSize) batchSize = Math.Min(MaxBatch, batchSize * 2);
             if (toAlert.Count > 0 || findings.Count > 0) feed.Publish(tenant.WorkspaceId);
         }
     }
