@@ -18,8 +18,11 @@ namespace IdentiGuard.Server.Alerts;
 public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, EventTypeCatalog catalog, SuppressionMatcher suppressions, IOptions<AlertOptions> options,
     TimeProvider time)
 {
-    /// <summary>Adds or updates alerts in <paramref name="db"/> (the caller saves, together with its cursor).</summary>
-    public async Task ApplyAsync(IdentiGuardDbContext db, Guid workspaceId, Guid tenantId, IReadOnlyList<StoredEvent> events, CancellationToken ct)
+    /// <summary>
+    /// Adds new alerts to <paramref name="db"/> and stages changes to existing ones and evidence in
+    /// <paramref name="writes"/>; the caller saves both in one transaction, together with its cursor.
+    /// </summary>
+    public async Task ApplyAsync(IdentiGuardDbContext db, Guid workspaceId, Guid tenantId, IReadOnlyList<StoredEvent> events, AlertWrites writes, CancellationToken ct)
     {
         var window = options.Value.GroupingWindow;
         var now = time.GetUtcNow().UtcDateTime;
@@ -28,7 +31,8 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
         var types = events.Select(e => e.EventType).Distinct().ToList();
         var actors = events.Select(ActorOf).Distinct().ToList();
         var from = events.Min(e => e.Published) - window;
-        var loaded = await db.Alerts.IgnoreQueryFilters()
+        // Not tracked: the columns grouping changes are written by AlertWrites, one prepared statement for all of them.
+        var loaded = await db.Alerts.IgnoreQueryFilters().AsNoTracking()
             .Where(a => a.TenantId == tenantId && a.Kind == AlertKind.MonitoredEvent && types.Contains(a.EventType) && actors.Contains(a.Actor) && a.LastSeen >= from)
             .ToListAsync(ct);
         var open = loaded.GroupBy(a => (Type: a.EventType, a.Actor)).ToDictionary(g => g.Key, g => g.ToList());
@@ -37,6 +41,7 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
         var evidence = loadedIds.Count == 0 ? [] : await db.AlertEvents.Where(x => loadedIds.Contains(x.AlertId)).GroupBy(x => x.AlertId)
             .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         var active = await suppressions.LoadAsync(db, workspaceId, tenantId, ct);
+        var created = new HashSet<Alert>();
 
         foreach (var e in events)
         {
@@ -59,11 +64,14 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
                     IsHistorical = e.Source == EventSource.Backfill, IsSuppressed = suppressedBy is not null,
                 };
                 db.Alerts.Add(alert);
+                created.Add(alert);
                 candidates.Add(alert);
                 if (suppressedBy is not null) db.AlertHistory.Add(Suppressed(alert, suppressedBy, now));
             }
             else
             {
+                // A new alert is inserted with its final values; only existing ones need their grouping columns written.
+                if (!created.Contains(alert)) writes.Changed(alert);
                 if (alert.IsSuppressed && suppressedBy is null)
                 {
                     alert.IsSuppressed = false;
@@ -83,7 +91,7 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
             var kept = evidence.GetValueOrDefault(alert.Id);
             if (kept < options.Value.MaxEvidencePerAlert)
             {
-                db.AlertEvents.Add(new AlertEvent { AlertId = alert.Id, StoredEventId = e.Id });
+                writes.Evidence(new AlertEvent { AlertId = alert.Id, StoredEventId = e.Id });
                 evidence[alert.Id] = kept + 1;
             }
         }

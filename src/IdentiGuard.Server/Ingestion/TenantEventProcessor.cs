@@ -71,7 +71,8 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             // Hook deliveries carry only subscribed types (or Preview samples, which Okta labels with a subscribed type).
             var toAlert = others.Where(e => e.Source is EventSource.Hook or EventSource.Preview || monitoredTypes.Contains(e.EventType)).ToList();
             phase = metrics.ProcessingPhase("load", phase);
-            await monitored.ApplyAsync(db, tenant.WorkspaceId, tenantId, toAlert, ct);
+            var alertWrites = new AlertWrites();
+            await monitored.ApplyAsync(db, tenant.WorkspaceId, tenantId, toAlert, alertWrites, ct);
             phase = metrics.ProcessingPhase("monitored_alerts", phase);
             var findings = detection.Value.Observe(others);
             phase = metrics.ProcessingPhase("detect", phase);
@@ -83,7 +84,12 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             var lastHook = batch.Where(e => e.Source == EventSource.Hook).Select(e => (DateTime?)e.ReceivedAt).Max();
             if (lastHook > tenant.LastDeliveryAt || tenant.LastDeliveryAt is null && lastHook is not null) tenant.LastDeliveryAt = lastHook;
             var raised = db.ChangeTracker.Entries<Alert>().Where(a => a.State == EntityState.Added).Select(a => a.Entity.Kind).ToList();
-            await db.SaveChangesAsync(ct);
+            await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+            {
+                await db.SaveChangesAsync(ct);
+                await alertWrites.SaveAsync(db, ct);
+                await transaction.CommitAsync(ct);
+            }
             detection.Value.Committed();
             metrics.ProcessingPhase("save", phase);
             var committedAt = time.GetUtcNow().UtcDateTime;

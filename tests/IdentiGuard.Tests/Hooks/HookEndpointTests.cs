@@ -33,9 +33,9 @@ public sealed class HookEndpointTests
         eventId = Guid.NewGuid().ToString(), eventTime = "2026-11-29T10:00:00.000Z", contentType = "application/json", data = new { events },
     });
 
-    private static object LogEvent(string uuid, string type = "user.account.privilege.grant", string actor = "admin@acme.com") => new
+    private static object LogEvent(string uuid, string type = "user.account.privilege.grant", string actor = "admin@acme.com", string published = "2026-11-29T10:00:00.000Z") => new
     {
-        uuid, published = "2026-11-29T10:00:00.000Z", eventType = type, version = "0", severity = "INFO", displayMessage = "Grant user privilege",
+        uuid, published, eventType = type, version = "0", severity = "INFO", displayMessage = "Grant user privilege",
         actor = new { id = "00u1", type = "User", alternateId = actor, displayName = "Admin" }, outcome = new { result = "SUCCESS" },
         client = new { ipAddress = "203.0.113.7" }, target = new[] { new { id = "00u2", type = "User", alternateId = "bob@acme.com" } },
     };
@@ -136,6 +136,27 @@ public sealed class HookEndpointTests
         await Task.Delay(500);
         var alert = Assert.Single((await org.AlertsAsync(query)).GetProperty("items").EnumerateArray());
         Assert.Equal(2, alert.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task LaterDeliveries_JoinTheOpenAlert_WithTheirEvidence()
+    {
+        var (org, tenantId, secret) = await ConnectedAsync();
+        await using var _ = org;
+        const string query = "?kind=MonitoredEvent&eventType=user.account.privilege.grant";
+        Assert.Equal(HttpStatusCode.OK, (await org.App.Anonymous().SendAsync(Delivery(tenantId, secret, Envelope(LogEvent("g-1"))))).StatusCode);
+        await TestOrg.EventuallyAsync(() => org.AlertsAsync(query), a => a.GetProperty("total").GetInt32() > 0);
+
+        // Processed in a later batch, so they update the stored alert rather than one created in the same batch.
+        var later = Envelope(LogEvent("g-2", published: "2026-11-29T10:05:00.000Z"), LogEvent("g-3", published: "2026-11-29T10:07:30.000Z"));
+        Assert.Equal(HttpStatusCode.OK, (await org.App.Anonymous().SendAsync(Delivery(tenantId, secret, later))).StatusCode);
+        var page = await TestOrg.EventuallyAsync(() => org.AlertsAsync(query), a => a.GetProperty("items")[0].GetProperty("count").GetInt32() == 3);
+
+        var alert = Assert.Single(page.GetProperty("items").EnumerateArray());
+        Assert.Equal(new DateTime(2026, 11, 29, 10, 0, 0, DateTimeKind.Utc), alert.GetProperty("firstSeen").GetDateTime().ToUniversalTime());
+        Assert.Equal(new DateTime(2026, 11, 29, 10, 7, 30, DateTimeKind.Utc), alert.GetProperty("lastSeen").GetDateTime().ToUniversalTime());
+        var detail = await org.App.Api.GetFromJsonAsync<JsonElement>(org.App.WorkspacePath($"/alerts/{alert.GetProperty("id").GetGuid()}"));
+        Assert.Equal(["g-1", "g-2", "g-3"], detail.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("uuid").GetString()).Order());
     }
 
     [Fact]
