@@ -20,37 +20,25 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
 {
     /// <summary>
     /// Adds new alerts to <paramref name="db"/> and stages changes to existing ones and evidence in
-    /// <paramref name="writes"/>; the caller saves both in one transaction, together with its cursor.
+    /// <paramref name="writes"/>; the caller saves both in one transaction, together with its cursor. The open alerts come
+    /// from the tenant's <paramref name="cache"/>, which this updates as it goes (the caller discards it if the save fails).
     /// </summary>
-    public async Task ApplyAsync(IdentiGuardDbContext db, Guid workspaceId, Guid tenantId, IReadOnlyList<StoredEvent> events, AlertWrites writes, CancellationToken ct)
+    public async Task ApplyAsync(IdentiGuardDbContext db, Guid workspaceId, Guid tenantId, IReadOnlyList<StoredEvent> events, AlertWrites writes,
+        OpenAlertCache cache, CancellationToken ct)
     {
         var window = options.Value.GroupingWindow;
         var now = time.GetUtcNow().UtcDateTime;
         if (events.Count == 0) return;
-        // One query for the whole batch (not one per type and actor): every open alert any of its events may join.
-        var types = events.Select(e => e.EventType).Distinct().ToList();
-        var actors = events.Select(ActorOf).Distinct().ToList();
-        var from = events.Min(e => e.Published) - window;
-        // Not tracked: the columns grouping changes are written by AlertWrites, one prepared statement for all of them.
-        var loaded = await db.Alerts.IgnoreQueryFilters().AsNoTracking()
-            .Where(a => a.TenantId == tenantId && a.Kind == AlertKind.MonitoredEvent && types.Contains(a.EventType) && actors.Contains(a.Actor) && a.LastSeen >= from)
-            .ToListAsync(ct);
-        var open = loaded.GroupBy(a => (Type: a.EventType, a.Actor)).ToDictionary(g => g.Key, g => g.ToList());
-        // Evidence is only appended up to a cap: count it rather than load (and track) every alert's evidence rows.
-        var loadedIds = loaded.Select(a => a.Id).ToList();
-        var evidence = loadedIds.Count == 0 ? [] : await db.AlertEvents.Where(x => loadedIds.Contains(x.AlertId)).GroupBy(x => x.AlertId)
-            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var keys = events.Select(e => (e.EventType, ActorOf(e))).ToHashSet();
+        var open = await cache.CoverAsync(db, tenantId, keys, events.Min(e => e.Published) - window, ct);
+        var evidence = cache.EvidenceCounts;
         var active = await suppressions.LoadAsync(db, workspaceId, tenantId, ct);
         var created = new HashSet<Alert>();
 
         foreach (var e in events)
         {
             var actor = ActorOf(e);
-            if (!open.TryGetValue((e.EventType, actor), out var candidates))
-            {
-                candidates = [];
-                open[(e.EventType, actor)] = candidates;
-            }
+            var candidates = open[(e.EventType, actor)].Alerts;
 
             var alert = candidates.FirstOrDefault(a => e.Published >= a.FirstSeen - window && e.Published <= a.LastSeen + window);
             var suppressedBy = active.Match(e.EventType, [e]);

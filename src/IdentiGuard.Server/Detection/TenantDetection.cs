@@ -1,6 +1,7 @@
 using IdentiGuard.Data;
 using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Detection;
+using IdentiGuard.Server.Alerts;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Detection;
@@ -19,6 +20,9 @@ public sealed class TenantDetection(Guid tenantId, WorkspaceRuleSet rules, TimeP
     private TenantDetector? detector;
 
     public long RulesVersion => rules.Version;
+
+    /// <summary>The tenant's open monitored-event alerts, kept with the rest of its processing state.</summary>
+    public OpenAlertCache OpenAlerts { get; } = new();
 
     public async Task EnsureReadyAsync(IdentiGuardDbContext db, long processedCursor, CancellationToken ct)
     {

@@ -72,7 +72,7 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             var toAlert = others.Where(e => e.Source is EventSource.Hook or EventSource.Preview || monitoredTypes.Contains(e.EventType)).ToList();
             phase = metrics.ProcessingPhase("load", phase);
             var alertWrites = new AlertWrites();
-            await monitored.ApplyAsync(db, tenant.WorkspaceId, tenantId, toAlert, alertWrites, ct);
+            await monitored.ApplyAsync(db, tenant.WorkspaceId, tenantId, toAlert, alertWrites, detection.Value.OpenAlerts, ct);
             phase = metrics.ProcessingPhase("monitored_alerts", phase);
             var findings = detection.Value.Observe(others);
             phase = metrics.ProcessingPhase("detect", phase);
