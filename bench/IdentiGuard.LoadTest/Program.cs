@@ -71,8 +71,8 @@ static async Task<int> RunAsync(LoadTestOptions options, CancellationToken ct)
 
     var deliveries = new DeliveryFactory(okta.BaseUrl, hook.Id);
     var sampleBytes = deliveries.Create(options.EventsPerDelivery).Length;
-    await using var extraTenants = await ExtraTenants.AddAsync(session, options.LoadTenants - 1, ct);
     var cluster = options.Urls.Count > 0;
+    await using var extraTenants = await ExtraTenants.AddAsync(session, cluster ? options.Urls : [options.Url], options.LoadTenants - 1, ct);
     var targets = new DeliveryTargets(cluster ? options.Urls : [new Uri(hookUri.GetLeftPart(UriPartial.Authority) + "/")],
         [new HookTarget(hookUri.PathAndQuery, secret, deliveries), .. extraTenants.Hooks]);
     IReadOnlyList<Uri> metricsHosts = cluster ? options.Urls : [options.Url];
@@ -92,7 +92,7 @@ static async Task<int> RunAsync(LoadTestOptions options, CancellationToken ct)
     Console.WriteLine($"  workspace / tenant   {session.WorkspaceId} / {tenantLine}");
     Console.WriteLine($"  hook                 {hook.Id} -> {hookUri} ({hook.Status}, {hook.VerificationStatus}, {hooks.Count} hook(s))");
     if (cluster) Console.WriteLine($"  hosts                {targets.Hosts.Count}: {string.Join(", ", targets.Hosts)} (deliveries and alert probes round-robin, as a load balancer would)");
-    if (targets.Hooks.Count > 1) Console.WriteLine($"  tenants              {targets.Hooks.Count}, each with its own emulated Okta org; deliveries round-robin over their hooks");
+    if (targets.Hooks.Count > 1) Console.WriteLine($"  tenants              {targets.Hooks.Count}, each with its own emulated Okta org, added through the hosts in turn; deliveries round-robin over their hooks");
     Console.WriteLine($"  mode                 {(options.Rate > 0 ? $"open loop, {options.Rate:0.##} deliveries/s scheduled" : "closed loop (as fast as possible)")}, concurrency {options.Concurrency}");
     Console.WriteLine($"  deliveries           {options.EventsPerDelivery} event(s) each, ~{sampleBytes / 1024.0:0.0} KiB body; mix: {string.Join(", ", DeliveryFactory.EventTypes)}");
     Console.WriteLine($"  time                 {options.WarmupSeconds:0.##} s warm-up + {options.DurationSeconds:0.##} s measured");
