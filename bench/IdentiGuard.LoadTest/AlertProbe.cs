@@ -11,9 +11,10 @@ namespace IdentiGuard.LoadTest;
 /// raises a new monitored-event alert (an actor no other event has). One poller asks the alerts API every 20 ms for
 /// this run's probe alerts and times each from its send to the first answer that shows it, so a latency includes the
 /// acknowledgement, the processing behind it and at most one polling interval. One poll serves every outstanding
-/// probe: a poll per probe would multiply the API load by the backlog and slow the server it measures.
+/// probe: a poll per probe would multiply the API load by the backlog and slow the server it measures. With several
+/// hosts (<c>hookUris</c>: the first tenant's hook on each), the probes go to them in turn.
 /// </summary>
-internal sealed class AlertProbe(HttpClient hooks, Uri hookUri, string secret, DeliveryFactory deliveries, IdentiGuardSession session)
+internal sealed class AlertProbe(HttpClient hooks, IReadOnlyList<Uri> hookUris, string secret, DeliveryFactory deliveries, IdentiGuardSession session)
 {
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
@@ -36,7 +37,7 @@ internal sealed class AlertProbe(HttpClient hooks, Uri hookUri, string secret, D
             if (due >= end) break;
             var wait = LoadRunner.Milliseconds(due - Stopwatch.GetTimestamp());
             if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait), ct);
-            sends.Add(SendAsync($"{run}-{i}@loadtest.example", ct));
+            sends.Add(SendAsync(hookUris[i % hookUris.Count], $"{run}-{i}@loadtest.example", ct));
         }
         await Task.WhenAll(sends);
         var deadline = Stopwatch.GetTimestamp() + LoadRunner.Ticks(GiveUpAfter.TotalSeconds);
@@ -46,7 +47,7 @@ internal sealed class AlertProbe(HttpClient hooks, Uri hookUri, string secret, D
         Interlocked.Add(ref missing, outstanding.Count);
     }
 
-    private async Task SendAsync(string actor, CancellationToken ct)
+    private async Task SendAsync(Uri hookUri, string actor, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, hookUri) { Content = new ByteArrayContent(deliveries.CreateProbe(actor)) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");

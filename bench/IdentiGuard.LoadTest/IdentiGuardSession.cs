@@ -71,6 +71,14 @@ internal sealed partial class IdentiGuardSession : IDisposable
         }
     }
 
+    /// <summary>The same signed-in API session (token, workspace) against another host of the cluster.</summary>
+    public IdentiGuardSession ForHost(Uri baseUrl)
+    {
+        var api = new HttpClient { BaseAddress = baseUrl, Timeout = Api.Timeout };
+        api.DefaultRequestHeaders.Authorization = Api.DefaultRequestHeaders.Authorization;
+        return new IdentiGuardSession(api, WorkspaceId);
+    }
+
     /// <summary>Adds a tenant for the emulated org (the guide's "Add Tenant" with Select All); returns the tenant JSON.</summary>
     public async Task<JsonElement> AddTenantAsync(string clientId, string clientSecret, string domainUrl, CancellationToken ct)
     {

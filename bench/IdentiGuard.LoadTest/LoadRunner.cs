@@ -22,7 +22,7 @@ internal sealed record RunResult(IReadOnlyList<Sample> Measured, long MeasureSta
 /// requests fared; at most <c>concurrency</c> are in flight, a due request waits for a free slot, and its latency counts
 /// from when it was due (no coordinated omission). Closed loop (rate 0): <c>concurrency</c> workers send back to back.
 /// </summary>
-internal sealed class LoadRunner(HttpClient http, Uri hookUri, string secret, DeliveryFactory deliveries, LoadTestOptions options)
+internal sealed class LoadRunner(HttpClient http, DeliveryTargets targets, LoadTestOptions options)
 {
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
@@ -61,7 +61,7 @@ internal sealed class LoadRunner(HttpClient http, Uri hookUri, string secret, De
         {
             var due = start + (long)(i * (Stopwatch.Frequency / options.Rate));
             if (due >= end) break;
-            var body = deliveries.Create(options.EventsPerDelivery);
+            var delivery = targets.Next(options.EventsPerDelivery);
             var wait = due - Stopwatch.GetTimestamp();
             if (wait > 0) await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency), ct);
             // Task.Delay works in whole milliseconds and may wake a little early: never send before the due time.
@@ -77,18 +77,18 @@ internal sealed class LoadRunner(HttpClient http, Uri hookUri, string secret, De
                 }
                 break;
             }
-            inFlight.Add(SendAndReleaseAsync(body, due, slots, ct));
+            inFlight.Add(SendAndReleaseAsync(delivery, due, slots, ct));
             if (inFlight.Count > 4096) inFlight.RemoveAll(t => t.IsCompleted);
         }
         await Task.WhenAll(inFlight);
         return unsent;
     }
 
-    private async Task SendAndReleaseAsync(byte[] body, long due, SemaphoreSlim slots, CancellationToken ct)
+    private async Task SendAndReleaseAsync((Uri Uri, string Secret, byte[] Body) delivery, long due, SemaphoreSlim slots, CancellationToken ct)
     {
         try
         {
-            await SendAsync(body, due, ct);
+            await SendAsync(delivery, due, ct);
         }
         finally
         {
@@ -102,21 +102,20 @@ internal sealed class LoadRunner(HttpClient http, Uri hookUri, string secret, De
         {
             while (Stopwatch.GetTimestamp() < end)
             {
-                var body = deliveries.Create(options.EventsPerDelivery);
-                await SendAsync(body, Stopwatch.GetTimestamp(), ct);
+                await SendAsync(targets.Next(options.EventsPerDelivery), Stopwatch.GetTimestamp(), ct);
             }
         }, ct));
         await Task.WhenAll(workers);
         return 0;
     }
 
-    private async Task SendAsync(byte[] body, long due, CancellationToken ct)
+    private async Task SendAsync((Uri Uri, string Secret, byte[] Body) delivery, long due, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(RequestTimeout);
-        using var request = new HttpRequestMessage(HttpMethod.Post, hookUri) { Content = new ByteArrayContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Uri) { Content = new ByteArrayContent(delivery.Body) };
         request.Content.Headers.ContentType = Json;
-        request.Headers.TryAddWithoutValidation("Authorization", secret);
+        request.Headers.TryAddWithoutValidation("Authorization", delivery.Secret);
         request.Headers.TryAddWithoutValidation("User-Agent", "Okta Event Hooks (IdentiGuard load test)");
         var sent = Stopwatch.GetTimestamp();
         int status;

@@ -36,6 +36,23 @@ internal sealed class ServerMetrics
         return new ServerMetrics(sums, series);
     }
 
+    /// <summary>
+    /// Each host's scrape and their sum (counters and histogram sums of a cluster add up; so do memory gauges, read as
+    /// the cluster's total); null when any host's endpoint is not there.
+    /// </summary>
+    public static async Task<(ServerMetrics Total, IReadOnlyList<ServerMetrics> PerHost)?> ScrapeAllAsync(HttpClient http, IReadOnlyList<Uri> hosts, CancellationToken ct)
+    {
+        var perHost = new List<ServerMetrics>();
+        foreach (var host in hosts)
+        {
+            if (await ScrapeAsync(http, host, ct) is not { } metrics) return null;
+            perHost.Add(metrics);
+        }
+        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, value) in perHost.SelectMany(m => m.sums)) sums[name] = sums.GetValueOrDefault(name) + value;
+        return (new ServerMetrics(sums, perHost.SelectMany(m => m.series).ToList()), perHost);
+    }
+
     public double this[string name] => sums.GetValueOrDefault(name);
 
     /// <summary>Sum of the series of <paramref name="name"/> whose labels contain <c>="value"</c>.</summary>
