@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using IdentiGuard.Server.Detection;
+using Orleans.Placement;
 
 namespace IdentiGuard.Server.Ingestion;
 
@@ -10,6 +11,9 @@ public interface ITenantGrain : IGrainWithGuidKey
     Task<int> ProcessPending();
 }
 
+// Spread over the hosts by how many activations each holds. Orleans' default prefers the caller's host, so after a
+// restart the first host up, whose start-up sweep calls every tenant, took them all.
+[ActivationCountBasedPlacement]
 internal sealed partial class TenantGrain(TenantEventProcessor processor, ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
     /// <summary>Logged so an operator (and the failure tests) can see which host processes a tenant, and when it moved.</summary>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Orleans.Placement;
 
 namespace IdentiGuard.Server.Polling;
 
@@ -18,6 +19,9 @@ public interface ITenantPollerGrain : IGrainWithGuidKey
     Task Stop();
 }
 
+// Spread over the hosts by how many activations each holds. Orleans' default prefers the caller's host, so after a
+// restart the first host up, whose start-up sweep calls every tenant, took them all.
+[ActivationCountBasedPlacement]
 internal sealed partial class TenantPollerGrain(TenantPoller poller, IOptions<PollingOptions> options, ILogger<TenantPollerGrain> logger) : Grain, ITenantPollerGrain
 {
     private IGrainTimer? timer;
