@@ -34,12 +34,13 @@ public sealed class OpenAlertCache
         IReadOnlyCollection<(string Type, string Actor)> keys, DateTime from, CancellationToken ct)
     {
         var missing = keys.Where(k => !entries.TryGetValue(k, out var e) || e.LoadedFrom > from).ToList();
-        if (missing.Count > 0)
+        if (missing.Count == 0) return entries;
+        if (entries.Count + missing.Count > MaxKeys)
         {
-            if (entries.Count + missing.Count > MaxKeys) Clear();
-            missing = keys.Where(k => !entries.TryGetValue(k, out var e) || e.LoadedFrom > from).ToList();
-            await LoadAsync(db, tenantId, missing, from, ct);
+            Clear();
+            missing = [.. keys];
         }
+        await LoadAsync(db, tenantId, missing, from, ct);
         return entries;
     }
 
