@@ -7,9 +7,9 @@ namespace IdentiGuard.LoadTest;
 /// The tenants of <c>--load-tenants</c> beyond the first, each added through the API against its own emulated Okta org
 /// in this process (one hook per org, as one customer org per tenant has). Several tenants let tenant grains, and so
 /// the processing, spread over the hosts of a cluster: one tenant's events are all processed by one host. Tenant i is
-/// added through host i mod N (as administrators behind a load balancer would): Orleans places a grain on the silo of
-/// its first caller when the silos are about equally loaded, and the first calls of a new tenant (its poller, its first
-/// processing) come from the host that added it, so tenants all added through one host would all be processed there.
+/// added through host i mod N, as administrators behind a load balancer would. (Tenant grains are placed by activation
+/// count; under Orleans' default, which favours the first caller's silo, tenants all added through one host were all
+/// processed there.)
 /// </summary>
 internal sealed class ExtraTenants : IAsyncDisposable
 {
