@@ -149,7 +149,7 @@ static async Task<int> RunAsync(LoadTestOptions options, CancellationToken ct)
         var commitSeconds = ServerMetrics.Mean(metricsBefore, metricsAfter, "identiguard_hook_commit_duration_seconds");
         var commits = metricsAfter["identiguard_hook_commit_duration_seconds_count"] - metricsBefore["identiguard_hook_commit_duration_seconds_count"];
         Console.WriteLine($"group commit           {commits:0} commits (warm-up included): mean {deliveriesPerCommit:0.0} deliveries = {meanBatchEvents:0.0} events per commit, mean commit {commitSeconds * 1000:0.0} ms (server /metrics)");
-        var phases = string.Join(", ", new[] { "load", "monitored_alerts", "detect", "detection_alerts", "save" }.Select(phase =>
+        var phases = string.Join(", ", new[] { "load", "monitored_alerts", "detect", "detection_alerts", "write_lock", "save" }.Select(phase =>
             $"{phase} {metricsAfter.Sum("identiguard_detection_phase_duration_seconds_sum", phase) - metricsBefore.Sum("identiguard_detection_phase_duration_seconds_sum", phase):0.0} s"));
         var processed = metricsAfter["identiguard_detection_events_total"] - metricsBefore["identiguard_detection_events_total"];
         Console.WriteLine($"processing             {processed:0} events processed by the end of the window; time per phase: {phases} (server /metrics)");

@@ -28,7 +28,7 @@ public sealed class AlertWrites
 
     public async Task SaveAsync(IdentiGuardDbContext db, CancellationToken ct)
     {
-        await PreparedRows.UpdateAsync(db, changed, nameof(Alert.Id), GroupingColumns, ct);
+        await PreparedRows.UpdateAsync(db, changed, [nameof(Alert.Id)], GroupingColumns, ct);
         await PreparedRows.InsertAsync(db, evidence, EvidenceColumns, ct);
     }
 }

@@ -1,6 +1,7 @@
 using IdentiGuard.Data;
 using IdentiGuard.Data.Detection;
 using IdentiGuard.Detection;
+using IdentiGuard.Server.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Detection;
@@ -35,16 +36,26 @@ internal sealed class DatabaseFirstSeenStore(Guid tenantId) : IFirstSeenStore
         dirty.Add(key);
     }
 
-    /// <summary>Stages the changed entries on <paramref name="db"/>; the caller saves.</summary>
-    public void StageChanges(IdentiGuardDbContext db)
+    private static readonly string[] Keys = [nameof(FirstSeenValue.TenantId), nameof(FirstSeenValue.RuleId), nameof(FirstSeenValue.Entity), nameof(FirstSeenValue.Value)];
+    private static readonly string[] Times = [nameof(FirstSeenValue.FirstSeen), nameof(FirstSeenValue.LastSeen)];
+
+    /// <summary>
+    /// Writes the changed entries in the caller's transaction. Every busy batch touches hundreds of them (each sighting
+    /// moves LastSeen), so they go through two prepared statements rather than an EF statement each, which SQLite
+    /// parsed one by one while holding its write lock.
+    /// </summary>
+    public async Task SaveAsync(IdentiGuardDbContext db, CancellationToken ct)
     {
+        var added = new List<FirstSeenValue>();
+        var updated = new List<FirstSeenValue>();
         foreach (var key in dirty)
         {
             var e = entries[key];
             var row = new FirstSeenValue { TenantId = tenantId, RuleId = Clip(e.RuleId), Entity = Clip(e.Entity), Value = Clip(e.Value), FirstSeen = e.FirstSeen, LastSeen = e.LastSeen };
-            if (stored.Contains(key)) db.FirstSeenValues.Update(row);
-            else db.FirstSeenValues.Add(row);
+            (stored.Contains(key) ? updated : added).Add(row);
         }
+        await PreparedRows.InsertAsync(db, added, [.. Keys, .. Times], ct);
+        await PreparedRows.UpdateAsync(db, updated, Keys, Times, ct);
     }
 
     /// <summary>After a successful save, the staged entries are stored.</summary>

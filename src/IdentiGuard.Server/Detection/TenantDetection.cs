@@ -52,7 +52,7 @@ public sealed class TenantDetection(Guid tenantId, WorkspaceRuleSet rules, TimeP
         detector = built;
     }
 
-    /// <summary>Runs the events through every rule; the caller stores the findings and then calls <see cref="StageState"/>.</summary>
+    /// <summary>Runs the events through every rule; the caller stores the findings and then calls <see cref="SaveStateAsync"/>.</summary>
     public IReadOnlyList<Finding> Observe(IReadOnlyList<StoredEvent> events)
     {
         var findings = new List<Finding>();
@@ -66,7 +66,8 @@ public sealed class TenantDetection(Guid tenantId, WorkspaceRuleSet rules, TimeP
         return findings;
     }
 
-    public void StageState(IdentiGuardDbContext db) => firstSeen.StageChanges(db);
+    /// <summary>Writes the changed first-seen history in the caller's transaction.</summary>
+    public Task SaveStateAsync(IdentiGuardDbContext db, CancellationToken ct) => firstSeen.SaveAsync(db, ct);
 
     public void Committed() => firstSeen.Committed();
 

@@ -39,8 +39,9 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
     /// <summary>Stores every request in one transaction (one durable commit); all or nothing.</summary>
     public async Task<IReadOnlyList<StoreResult>> StoreBatchAsync(IReadOnlyList<StoreRequest> requests, CancellationToken ct)
     {
-        // A concurrent store of the same events (a poller page, another host) can win the race between the check and
-        // the insert; the unique index refuses the loser, and one retry sees the winner's rows as duplicates.
+        // Inserts skip stored keys, so a concurrent store of the same events (a poller page, another host) cannot fail
+        // this one; on PostgreSQL, two such stores taking the same keys in different orders can still deadlock, and the
+        // database then aborts one: a retry sees the other's rows as duplicates.
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -55,92 +56,82 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
         }
     }
 
+    /// <summary>
+    /// Inserts every event under its uuid unless that uuid is stored; then sorts out the collisions, which are rare on
+    /// the hook path: the same content is a duplicate, other content is kept under a content-qualified key. Letting the
+    /// unique index find the stored events spares the hook path a lookup query per commit.
+    /// </summary>
     private async Task<StoreResult[]> TryStoreAsync(IReadOnlyList<StoreRequest> requests, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var rows = new List<StoredEvent>();
-        var results = new StoreResult[requests.Count];
         var now = time.GetUtcNow().UtcDateTime;
-
-        foreach (var tenant in Enumerable.Range(0, requests.Count).GroupBy(i => requests[i].TenantId))
-        {
-            var known = await KnownKeysAsync(db, tenant.Key, tenant.Select(i => requests[i]).ToList(), ct);
-            foreach (var index in tenant)
+        var rows = new List<StoredEvent>();
+        var owners = new List<int>();
+        for (var i = 0; i < requests.Count; i++)
+            foreach (var e in requests[i].Events)
             {
-                var request = requests[index];
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                var inserted = new List<(string Key, string Json)>();
-                foreach (var e in request.Events)
-                {
-                    var key = KeyFor(e, known);
-                    if (known.ContainsKey(key) || !seen.Add(key)) continue;
-                    rows.Add(new StoredEvent
-                    {
-                        WorkspaceId = request.WorkspaceId, TenantId = request.TenantId, Uuid = key, EventType = e.EventType, Published = e.Published, ReceivedAt = now,
-                        Source = request.Source, ActorId = e.ActorId, ActorAlternateId = e.ActorAlternateId, ClientIp = e.ClientIp, OutcomeResult = e.OutcomeResult, Json = e.Json,
-                    });
-                    inserted.Add((key, e.Json));
-                }
-                // Later requests of the batch see these as stored, as they would after a separate commit.
-                foreach (var (key, json) in inserted) known[key] = json;
-                results[index] = new StoreResult(inserted.Count, request.Events.Count - inserted.Count);
+                rows.Add(Row(requests[i], e, e.Uuid, now));
+                owners.Add(i);
             }
-        }
+        if (rows.Count == 0 && requests.All(r => r.Audit is null)) return [.. requests.Select(_ => new StoreResult(0, 0))];
 
+        var stored = new int[requests.Count];
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var inserted = await PreparedRows.InsertNewAsync(db, rows, EventColumns, ct);
+        var collided = Enumerable.Range(0, rows.Count).Where(i => !inserted[i]).ToList();
+        var qualified = new List<(StoredEvent Row, int Owner)>();
+        if (collided.Count > 0)
+        {
+            var storedJson = await StoredJsonAsync(db, collided.Select(i => rows[i]).ToList(), ct);
+            // Okta never reuses a uuid for different content, so other content under a stored uuid is a placeholder id
+            // (Preview sample data): it is kept apart under a content-qualified key instead of being dropped.
+            foreach (var i in collided)
+                if (storedJson[(rows[i].TenantId, rows[i].Uuid)] != rows[i].Json)
+                    qualified.Add((Row(requests[owners[i]], rows[i], Qualified(rows[i].Json, rows[i].Uuid)), owners[i]));
+        }
+        var insertedQualified = await PreparedRows.InsertNewAsync(db, qualified.Select(q => q.Row).ToList(), EventColumns, ct);
+        for (var i = 0; i < rows.Count; i++) if (inserted[i]) stored[owners[i]]++;
+        for (var i = 0; i < qualified.Count; i++) if (insertedQualified[i]) stored[qualified[i].Owner]++;
+
+        var results = requests.Select((r, i) => new StoreResult(stored[i], r.Events.Count - stored[i])).ToArray();
         for (var i = 0; i < requests.Count; i++)
             if (requests[i].Audit is { } audit) db.Activity.Add(audit(results[i]));
-        if (rows.Count == 0 && !db.ChangeTracker.HasChanges()) return results;
-
-        // The events go through one prepared statement (an EF insert per event was most of a commit's CPU), the activity
-        // entries through EF, both in the one durable commit.
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        await PreparedRows.InsertAsync(db, rows, EventColumns, ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return results;
     }
 
-    /// <summary>
-    /// The stored keys the requests' events could collide with: uuid → stored JSON, and content-qualified keys (value
-    /// "", existence only) for events whose uuid is stored, or repeated in the batch, with other content.
-    /// </summary>
-    private static async Task<Dictionary<string, string>> KnownKeysAsync(IdentiGuardDbContext db, Guid tenantId, IReadOnlyList<StoreRequest> requests, CancellationToken ct)
+    private static StoredEvent Row(StoreRequest request, IncomingEvent e, string key, DateTime receivedAt) => new()
     {
-        var events = requests.SelectMany(r => r.Events).ToList();
-        var known = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var chunk in events.Select(e => e.Uuid).Distinct(StringComparer.Ordinal).Chunk(LookupChunk))
-        {
-            var rows = await db.Events.IgnoreQueryFilters().AsNoTracking()
-                .Where(e => e.TenantId == tenantId && chunk.Contains(e.Uuid))
-                .Select(e => new { e.Uuid, e.Json })
-                .ToListAsync(ct);
-            foreach (var row in rows) known[row.Uuid] = row.Json;
-        }
+        WorkspaceId = request.WorkspaceId, TenantId = request.TenantId, Uuid = key, EventType = e.EventType, Published = e.Published, ReceivedAt = receivedAt,
+        Source = request.Source, ActorId = e.ActorId, ActorAlternateId = e.ActorAlternateId, ClientIp = e.ClientIp, OutcomeResult = e.OutcomeResult, Json = e.Json,
+    };
 
-        var repeatedWithOtherContent = events.GroupBy(e => e.Uuid, StringComparer.Ordinal)
-            .Where(g => g.Select(e => e.Json).Distinct(StringComparer.Ordinal).Skip(1).Any()).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
-        var qualified = events
-            .Where(e => known.TryGetValue(e.Uuid, out var json) && json != e.Json || repeatedWithOtherContent.Contains(e.Uuid))
-            .Select(Qualified).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var chunk in qualified.Chunk(LookupChunk))
-        {
-            var stored = await db.Events.IgnoreQueryFilters().AsNoTracking()
-                .Where(e => e.TenantId == tenantId && chunk.Contains(e.Uuid)).Select(e => e.Uuid).ToListAsync(ct);
-            foreach (var key in stored) known[key] = "";
-        }
-        return known;
+    private static StoredEvent Row(StoreRequest request, StoredEvent row, string key) => new()
+    {
+        WorkspaceId = request.WorkspaceId, TenantId = request.TenantId, Uuid = key, EventType = row.EventType, Published = row.Published, ReceivedAt = row.ReceivedAt,
+        Source = request.Source, ActorId = row.ActorId, ActorAlternateId = row.ActorAlternateId, ClientIp = row.ClientIp, OutcomeResult = row.OutcomeResult, Json = row.Json,
+    };
+
+    /// <summary>The stored JSON of the rows' (tenant, uuid) keys, read in the store's transaction.</summary>
+    private static async Task<Dictionary<(Guid, string), string>> StoredJsonAsync(IdentiGuardDbContext db, IReadOnlyList<StoredEvent> rows, CancellationToken ct)
+    {
+        var json = new Dictionary<(Guid, string), string>();
+        foreach (var tenant in rows.GroupBy(r => r.TenantId))
+            foreach (var chunk in tenant.Select(r => r.Uuid).Distinct(StringComparer.Ordinal).Chunk(LookupChunk))
+            {
+                var stored = await db.Events.IgnoreQueryFilters().AsNoTracking()
+                    .Where(e => e.TenantId == tenant.Key && chunk.Contains(e.Uuid))
+                    .Select(e => new { e.Uuid, e.Json })
+                    .ToListAsync(ct);
+                foreach (var row in stored) json[(tenant.Key, row.Uuid)] = row.Json;
+            }
+        return json;
     }
 
-    /// <summary>
-    /// Okta never reuses a uuid for different content, so a stored event with the same uuid but other content is a
-    /// placeholder id (Preview sample data): it is kept apart under a content-qualified key instead of being dropped.
-    /// </summary>
-    private static string KeyFor(IncomingEvent e, IReadOnlyDictionary<string, string> known)
-        => known.TryGetValue(e.Uuid, out var storedJson) && storedJson != e.Json ? Qualified(e) : e.Uuid;
-
-    private static string Qualified(IncomingEvent e)
+    private static string Qualified(string json, string uuid)
     {
-        var key = $"{e.Uuid}~{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(e.Json)))[..16]}";
+        var key = $"{uuid}~{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16]}";
         return key.Length <= 100 ? key : key[^100..];
     }
 }

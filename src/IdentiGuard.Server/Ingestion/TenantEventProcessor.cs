@@ -77,7 +77,6 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             var findings = detection.Value.Observe(others);
             phase = metrics.ProcessingPhase("detect", phase);
             await detections.ApplyAsync(db, tenant.WorkspaceId, tenantId, findings, others, ct);
-            detection.Value.StageState(db);
             phase = metrics.ProcessingPhase("detection_alerts", phase);
 
             tenant.ProcessedEventCursor = batch[^1].Id;
@@ -86,8 +85,11 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             var raised = db.ChangeTracker.Entries<Alert>().Where(a => a.State == EntityState.Added).Select(a => a.Entity.Kind).ToList();
             await using (var transaction = await db.Database.BeginTransactionAsync(ct))
             {
+                // Waiting for the database's write lock (SQLite has one, held by hook commits) is its own phase.
+                phase = metrics.ProcessingPhase("write_lock", phase);
                 await db.SaveChangesAsync(ct);
                 await alertWrites.SaveAsync(db, ct);
+                await detection.Value.SaveStateAsync(db, ct);
                 await transaction.CommitAsync(ct);
             }
             detection.Value.Committed();

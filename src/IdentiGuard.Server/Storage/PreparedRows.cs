@@ -21,20 +21,40 @@ public static class PreparedRows
         if (rows.Count == 0) return Task.CompletedTask;
         var shape = Shape<T>.Of(db, columns, []);
         var sql = $"INSERT INTO {shape.Table} ({string.Join(", ", shape.Columns)}) VALUES ({string.Join(", ", shape.Placeholders)})";
-        return ExecuteAsync(db, sql, shape, rows, ct);
+        return ExecuteAsync(db, sql, shape, rows, null, ct);
     }
 
-    /// <summary>Sets <paramref name="columns"/> of each row identified by <paramref name="key"/>; a row that no longer exists is skipped.</summary>
-    public static Task UpdateAsync<T>(DbContext db, IReadOnlyCollection<T> rows, string key, IReadOnlyList<string> columns, CancellationToken ct) where T : class
+    /// <summary>
+    /// Inserts each row unless it collides with a unique key already stored (or inserted earlier in the same call), and
+    /// says which rows were inserted. The collision is settled by the database (<c>ON CONFLICT DO NOTHING</c>), so a
+    /// concurrent writer of the same key, on another connection or host, cannot make the insert fail.
+    /// </summary>
+    public static async Task<bool[]> InsertNewAsync<T>(DbContext db, IReadOnlyCollection<T> rows, IReadOnlyList<string> columns, CancellationToken ct) where T : class
+    {
+        var inserted = new bool[rows.Count];
+        if (rows.Count == 0) return inserted;
+        var shape = Shape<T>.Of(db, columns, []);
+        var sql = $"INSERT INTO {shape.Table} ({string.Join(", ", shape.Columns)}) VALUES ({string.Join(", ", shape.Placeholders)}) ON CONFLICT DO NOTHING";
+        await ExecuteAsync(db, sql, shape, rows, (row, affected) => inserted[row] = affected == 1, ct);
+        return inserted;
+    }
+
+    /// <summary>
+    /// Sets <paramref name="columns"/> of each row identified by its <paramref name="keys"/> (the primary key's
+    /// properties); a row that no longer exists is skipped.
+    /// </summary>
+    public static Task UpdateAsync<T>(DbContext db, IReadOnlyCollection<T> rows, IReadOnlyList<string> keys, IReadOnlyList<string> columns, CancellationToken ct) where T : class
     {
         if (rows.Count == 0) return Task.CompletedTask;
-        var shape = Shape<T>.Of(db, columns, [key]);
-        var set = string.Join(", ", Enumerable.Range(0, columns.Count).Select(i => $"{shape.Columns[i]} = {shape.Placeholders[i]}"));
-        var sql = $"UPDATE {shape.Table} SET {set} WHERE {shape.Columns[^1]} = {shape.Placeholders[^1]}";
-        return ExecuteAsync(db, sql, shape, rows, ct);
+        var shape = Shape<T>.Of(db, columns, keys);
+        string Assign(int i) => $"{shape.Columns[i]} = {shape.Placeholders[i]}";
+        var set = string.Join(", ", Enumerable.Range(0, columns.Count).Select(Assign));
+        var where = string.Join(" AND ", Enumerable.Range(columns.Count, keys.Count).Select(Assign));
+        var sql = $"UPDATE {shape.Table} SET {set} WHERE {where}";
+        return ExecuteAsync(db, sql, shape, rows, null, ct);
     }
 
-    private static async Task ExecuteAsync<T>(DbContext db, string sql, Shape<T> shape, IReadOnlyCollection<T> rows, CancellationToken ct) where T : class
+    private static async Task ExecuteAsync<T>(DbContext db, string sql, Shape<T> shape, IReadOnlyCollection<T> rows, Action<int, int>? affected, CancellationToken ct) where T : class
     {
         await db.Database.OpenConnectionAsync(ct);
         try
@@ -43,6 +63,7 @@ public static class PreparedRows
             command.CommandText = sql;
             command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
             DbParameter[]? parameters = null;
+            var index = 0;
             foreach (var row in rows)
             {
                 if (parameters is null)
@@ -56,7 +77,8 @@ public static class PreparedRows
                 {
                     for (var i = 0; i < parameters.Length; i++) parameters[i].Value = shape.Properties[i].Provider(row) ?? DBNull.Value;
                 }
-                await command.ExecuteNonQueryAsync(ct);
+                var count = await command.ExecuteNonQueryAsync(ct);
+                affected?.Invoke(index++, count);
             }
         }
         finally

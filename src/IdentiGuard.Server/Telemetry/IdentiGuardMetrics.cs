@@ -49,7 +49,7 @@ public sealed class IdentiGuardMetrics : IDisposable
         detectionLatency = meter.CreateHistogram<double>("identiguard.detection.latency", "s",
             "From an event's arrival (stored) until its processing (alerts, detection) was committed; recorded per event.", advice: Seconds);
         processingPhase = meter.CreateHistogram<double>("identiguard.detection.phase.duration", "s",
-            "Time of each phase of processing one batch of a tenant's events (load, monitored_alerts, detect, detection_alerts, save).", advice: Seconds);
+            "Time of each phase of processing one batch of a tenant's events (load, monitored_alerts, detect, detection_alerts, write_lock, save).", advice: Seconds);
         alertsRaised = meter.CreateCounter<long>("identiguard.alerts.raised", "{alert}", "New alerts, by kind (monitored event, detection).");
         pollerLag = meter.CreateHistogram<double>("identiguard.poller.lag", "s",
             "After each System Log page: how far the newest event stored from it lags behind now.", advice: Seconds);

@@ -131,6 +131,36 @@ public sealed class GroupCommitTests
         Assert.DoesNotContain(audited, m => m.Contains("poison", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task ReusedUuid_SameContentIsADuplicate_OtherContentIsKeptUnderItsOwnKey()
+    {
+        var (org, tenantId, workspaceId, _) = await ConnectedAsync();
+        await using var _ = org;
+        var original = Incoming("ru-1");
+        IncomingEvent Other(string message) => original with { Json = original.Json.Replace("User login to Okta", message, StringComparison.Ordinal) };
+        async Task<StoreResult> StoreAsync(params IncomingEvent[] events)
+        {
+            await using var scope = org.App.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<EventStore>().StoreAsync(workspaceId, tenantId, events, EventSource.Preview, CancellationToken.None);
+        }
+
+        // One commit: the event, a redelivery of it, and a placeholder uuid reused for other content (Preview samples).
+        var first = await StoreAsync(original, original, Other("Preview sample one"));
+        // A later commit: both again, plus a third content under the same uuid.
+        var second = await StoreAsync(Other("Preview sample one"), original, Other("Preview sample two"), Other("Preview sample two"));
+
+        Assert.Equal((2, 1), (first.Stored, first.Duplicates));
+        Assert.Equal((1, 3), (second.Stored, second.Duplicates));
+        await using var scope = org.App.Services.CreateAsyncScope();
+        var rows = await scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>().Events.IgnoreQueryFilters()
+            .Where(e => e.TenantId == tenantId && e.Uuid.StartsWith("ru-1")).OrderBy(e => e.Id).Select(e => new { e.Uuid, e.Json }).ToListAsync();
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(("ru-1", original.Json), (rows[0].Uuid, rows[0].Json));
+        Assert.All(rows.Skip(1), r => Assert.Matches("^ru-1~[0-9a-f]{16}$", r.Uuid));
+        Assert.Contains("Preview sample one", rows[1].Json);
+        Assert.Contains("Preview sample two", rows[2].Json);
+    }
+
     [SqliteOnlyFact("the test fills the queue by holding SQLite's write lock; PostgreSQL has no such lock to hold.")]
     public async Task FullQueue_Answers503AndStoresEverythingItAccepted()
     {
