@@ -22,7 +22,7 @@ public sealed record StoreRequest(Guid WorkspaceId, Guid TenantId, IReadOnlyList
 /// Many requests can share one commit (<see cref="StoreBatchAsync"/>): each is deduplicated as if the earlier requests
 /// of the batch had been committed before it, so grouping changes the number of fsyncs, not the outcome.
 /// </summary>
-public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory, TimeProvider time, IdentiGuardMetrics metrics)
+public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory, WriteTurns turns, TimeProvider time, IdentiGuardMetrics metrics)
 {
     /// <summary>Keeps each existence query's parameter list well below every provider's limit.</summary>
     private const int LookupChunk = 500;
@@ -76,6 +76,7 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
         if (rows.Count == 0 && requests.All(r => r.Audit is null)) return [.. requests.Select(_ => new StoreResult(0, 0))];
 
         var stored = new int[requests.Count];
+        using var turn = await turns.TakeAsync(WriteTurns.Writer.Ingestion);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var inserted = await PreparedRows.InsertNewAsync(db, rows, EventColumns, ct);
         var collided = Enumerable.Range(0, rows.Count).Where(i => !inserted[i]).ToList();

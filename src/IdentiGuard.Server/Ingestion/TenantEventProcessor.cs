@@ -18,7 +18,7 @@ namespace IdentiGuard.Server.Ingestion;
 /// advanced cursor in one transaction, so a crash neither loses nor repeats an event.
 /// </summary>
 public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredEventAlerts monitored, DetectionAlerts detections,
-    WorkspaceRules rules, AlertFeed feed, OwnOktaActions ownActions, TimeProvider time, IdentiGuardMetrics metrics)
+    WorkspaceRules rules, AlertFeed feed, OwnOktaActions ownActions, WriteTurns turns, TimeProvider time, IdentiGuardMetrics metrics)
 {
     /// <summary>
     /// Events per transaction: a batch starts small, so a quiet tenant's alert is saved at once, and doubles while a
@@ -83,9 +83,10 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             var lastHook = batch.Where(e => e.Source == EventSource.Hook).Select(e => (DateTime?)e.ReceivedAt).Max();
             if (lastHook > tenant.LastDeliveryAt || tenant.LastDeliveryAt is null && lastHook is not null) tenant.LastDeliveryAt = lastHook;
             var raised = db.ChangeTracker.Entries<Alert>().Where(a => a.State == EntityState.Added).Select(a => a.Entity.Kind).ToList();
+            using (await turns.TakeAsync(WriteTurns.Writer.Processing))
             await using (var transaction = await db.Database.BeginTransactionAsync(ct))
             {
-                // Waiting for the database's write lock (SQLite has one, held by hook commits) is its own phase.
+                // Waiting for the database's write lock (SQLite has one, taken in turns with hook commits) is its own phase.
                 phase = metrics.ProcessingPhase("write_lock", phase);
                 await db.SaveChangesAsync(ct);
                 await alertWrites.SaveAsync(db, ct);

@@ -14,6 +14,7 @@ public static class StorageExtensions
         var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
         Directory.CreateDirectory(host.ResolvedDataDirectory);
 
+        builder.Services.AddSingleton<WriteTurns>();
         builder.Services.AddScoped<WorkspaceScope>();
         builder.Services.AddScoped<IWorkspaceScope>(sp => sp.GetRequiredService<WorkspaceScope>());
         builder.Services.AddDbContextFactory<IdentiGuardDbContext>(options => Configure(options, storage, host), ServiceLifetime.Scoped);
