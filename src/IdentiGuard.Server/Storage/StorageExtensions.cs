@@ -21,6 +21,7 @@ public static class StorageExtensions
 
         builder.AddKeyRing(host);
         builder.Services.AddHostedService<DatabaseInitializer>();
+        if (storage.Provider == DatabaseProvider.Sqlite) builder.Services.AddHostedService<SqliteCheckpointer>();
         builder.Services.AddMemoryCache();
 
         // SQLite's "async" calls complete synchronously and hold a pool thread each (waiting for the write lock included):

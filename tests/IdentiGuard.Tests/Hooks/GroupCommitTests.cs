@@ -161,6 +161,37 @@ public sealed class GroupCommitTests
         Assert.Contains("Preview sample two", rows[2].Json);
     }
 
+    [SqliteOnlyFact("it reads SQLite's database file apart from its write-ahead log.")]
+    public async Task AcknowledgedEvents_ReachTheDatabaseFile_ThroughTheBackgroundCheckpoint()
+    {
+        var (org, tenantId, _, secret) = await ConnectedAsync();
+        await using var _ = org;
+        using var http = org.App.Anonymous();
+        using var delivered = await http.SendAsync(Delivery(tenantId, secret, ["ck-1", "ck-2"]));
+        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+
+        // A copy of the database file alone holds only what was checkpointed out of the log. SQLite's own checkpoint
+        // waits for thousands of pages, so two events get there only through the background checkpointer.
+        var copy = Path.Combine(org.App.DataDirectory, "checkpointed-copy.db");
+        var count = await TestOrg.EventuallyAsync(async () =>
+        {
+            try
+            {
+                File.Copy(Path.Combine(org.App.DataDirectory, "identiguard.db"), copy, overwrite: true);
+                await using var db = new SqliteConnection($"Data Source={copy};Mode=ReadOnly;Pooling=False");
+                await db.OpenAsync();
+                await using var query = db.CreateCommand();
+                query.CommandText = "SELECT COUNT(*) FROM \"Events\" WHERE \"Uuid\" IN ('ck-1', 'ck-2')";
+                return Convert.ToInt32(await query.ExecuteScalarAsync());
+            }
+            catch (SqliteException)
+            {
+                return -1; // copied mid-checkpoint; the next copy is whole
+            }
+        }, n => n == 2, TimeSpan.FromSeconds(30));
+        Assert.Equal(2, count);
+    }
+
     [SqliteOnlyFact("the test fills the queue by holding SQLite's write lock; PostgreSQL has no such lock to hold.")]
     public async Task FullQueue_Answers503AndStoresEverythingItAccepted()
     {
