@@ -5,6 +5,7 @@ using IdentiGuard.Data.Response;
 using IdentiGuard.Server.Alerts;
 using IdentiGuard.Server.Configuration;
 using IdentiGuard.Server.Response;
+using IdentiGuard.Server.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -105,7 +106,6 @@ public sealed partial class AlertDispatcher(
         var now = time.GetUtcNow().UtcDateTime;
         var skip = await policy.SkipReasonAsync(db, alert, ct);
         var dispatch = new AlertDispatch { AlertId = alert.Id, WorkspaceId = alert.WorkspaceId, DispatchedAt = now, SkippedReason = skip };
-        db.AlertDispatches.Add(dispatch);
         if (skip is null)
         {
             var destinations = await db.NotificationDestinations.IgnoreQueryFilters().AsNoTracking()
@@ -123,17 +123,19 @@ public sealed partial class AlertDispatcher(
                 .Where(r => r.WorkspaceId == alert.WorkspaceId && r.RuleId == alert.RuleId).ToListAsync(ct);
             foreach (var rule in automatic) db.ResponseActions.Add(ResponseService.Automatic(alert, rule.Kind, now));
         }
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return true;
-        }
-        catch (DbUpdateException)
-        {
-            // The primary key on AlertDispatch: another host routed this alert between our read and our insert.
-            return false;
-        }
+
+        // Every host routes new alerts. The dispatch row (keyed by alert) is the claim: whoever inserts it first routes
+        // the alert; the others' inserts do nothing, and they roll back, with no failed statement to log.
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var claimed = await PreparedRows.InsertNewAsync(db, [dispatch], DispatchColumns, ct);
+        if (!claimed[0]) return false;
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return true;
     }
+
+    private static readonly string[] DispatchColumns =
+        [nameof(AlertDispatch.AlertId), nameof(AlertDispatch.WorkspaceId), nameof(AlertDispatch.DispatchedAt), nameof(AlertDispatch.Deliveries), nameof(AlertDispatch.SkippedReason)];
 
     private async Task SendDueAsync(CancellationToken ct)
     {

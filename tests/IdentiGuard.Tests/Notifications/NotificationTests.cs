@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using IdentiGuard.OktaEmulator;
 using IdentiGuard.Server.Notifications;
 using IdentiGuard.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentiGuard.Tests.Notifications;
 
@@ -103,6 +104,27 @@ public sealed class NotificationTests
         Assert.All(paths, p => Assert.Single(receiver.At(p)));
         Assert.Empty(receiver.At("/teams"));
         Assert.Empty(receiver.At("/critical"));
+    }
+
+    [Fact]
+    public async Task DispatchersRacingForOneAlert_RouteItOnce_WithoutAFailedInsert()
+    {
+        await using var receiver = await HttpReceiver.StartAsync();
+        await using var org = await TestOrg.StartAsync(Settings(receiver));
+        await org.ConnectedTenantAsync();
+        var webhook = await CreateDestinationAsync(org, new { name = "SIEM webhook", kind = "Webhook", url = receiver.BaseUrl + "/hook", signingSecret = SigningSecret, minSeverity = "Informational" });
+        var dispatcher = org.App.Services.GetRequiredService<AlertDispatcher>();
+
+        await org.Okta.EmitAsync(AdminSuspends("notify-race-1"));
+        await TestOrg.EventuallyAsync(() => org.AlertsAsync(), a => a.GetProperty("items").GetArrayLength() > 0, TimeSpan.FromSeconds(30));
+        // Every host of a cluster runs a dispatcher pass over the same new alerts; here four passes race the app's own.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => dispatcher.RunOnceAsync(CancellationToken.None)));
+        await TestOrg.EventuallyAsync(() => Task.FromResult(receiver.At("/hook").Count), n => n > 0, TimeSpan.FromSeconds(30));
+
+        await Task.Delay(1000);
+        Assert.Single(receiver.At("/hook"));
+        Assert.Single(await DeliveriesAsync(org, webhook));
+        Assert.DoesNotContain(org.App.Logs.Lines, l => l.StartsWith("Error Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
     }
 
     [Fact]
