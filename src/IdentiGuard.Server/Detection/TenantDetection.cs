@@ -52,15 +52,14 @@ public sealed class TenantDetection(Guid tenantId, WorkspaceRuleSet rules, TimeP
         detector = built;
     }
 
+    /// <summary>Parses a stored event for <see cref="Observe"/>; dispose it afterwards (it holds pooled buffers).</summary>
+    public static OktaEvent Parse(StoredEvent e) => Parse(e.Json, e.Uuid, e.Published);
+
     /// <summary>Runs the events through every rule; the caller stores the findings and then calls <see cref="SaveStateAsync"/>.</summary>
-    public IReadOnlyList<Finding> Observe(IReadOnlyList<StoredEvent> events)
+    public IReadOnlyList<Finding> Observe(IReadOnlyList<OktaEvent> events)
     {
         var findings = new List<Finding>();
-        foreach (var e in events)
-        {
-            using var ev = Parse(e.Json, e.Uuid, e.Published); // returns the parser's pooled buffers
-            findings.AddRange(detector!.Observe(ev));
-        }
+        foreach (var e in events) findings.AddRange(detector!.Observe(e));
         // Absence rules ("A and no B within T") fire when event time passes their deadline.
         findings.AddRange(detector!.Flush(detector.Watermark));
         return findings;

@@ -1,5 +1,6 @@
 using IdentiGuard.Data;
 using IdentiGuard.Data.Ingestion;
+using IdentiGuard.Detection;
 using IdentiGuard.Server.Alerts;
 using IdentiGuard.Server.Detection;
 using IdentiGuard.Server.Response;
@@ -66,16 +67,30 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             using var span = IdentiGuardMetrics.Tracing.StartActivity("tenant.process");
             span?.SetTag("identiguard.batch.events", batch.Count);
             var monitoredTypes = tenant.EventTypes.ToHashSet(StringComparer.Ordinal);
-            // What IdentiGuard itself did in Okta (hook changes, response actions) is never suspicious activity.
-            var others = await ownActions.WithoutOwnAsync(db, tenant, batch, ct);
-            // Hook deliveries carry only subscribed types (or Preview samples, which Okta labels with a subscribed type).
-            var toAlert = others.Where(e => e.Source is EventSource.Hook or EventSource.Preview || monitoredTypes.Contains(e.EventType)).ToList();
-            phase = metrics.ProcessingPhase("load", phase);
+            // Each event is parsed once, for the own-action check and for the rules.
+            var parsed = batch.Select(e => new ParsedEvent(e, TenantDetection.Parse(e))).ToList();
+            IReadOnlyList<StoredEvent> others;
+            IReadOnlyList<Finding> findings;
+            bool alerted;
             var alertWrites = new AlertWrites();
-            await monitored.ApplyAsync(db, tenant.WorkspaceId, tenantId, toAlert, alertWrites, detection.Value.OpenAlerts, ct);
-            phase = metrics.ProcessingPhase("monitored_alerts", phase);
-            var findings = detection.Value.Observe(others);
-            phase = metrics.ProcessingPhase("detect", phase);
+            try
+            {
+                // What IdentiGuard itself did in Okta (hook changes, response actions) is never suspicious activity.
+                var kept = await ownActions.WithoutOwnAsync(db, tenant, parsed, ct);
+                others = kept.Select(k => k.Stored).ToList();
+                // Hook deliveries carry only subscribed types (or Preview samples, which Okta labels with a subscribed type).
+                var toAlert = others.Where(e => e.Source is EventSource.Hook or EventSource.Preview || monitoredTypes.Contains(e.EventType)).ToList();
+                alerted = toAlert.Count > 0;
+                phase = metrics.ProcessingPhase("load", phase);
+                await monitored.ApplyAsync(db, tenant.WorkspaceId, tenantId, toAlert, alertWrites, detection.Value.OpenAlerts, ct);
+                phase = metrics.ProcessingPhase("monitored_alerts", phase);
+                findings = detection.Value.Observe(kept.Select(k => k.Event).ToList());
+                phase = metrics.ProcessingPhase("detect", phase);
+            }
+            finally
+            {
+                foreach (var e in parsed) e.Event.Dispose(); // returns the parser's pooled buffers
+            }
             await detections.ApplyAsync(db, tenant.WorkspaceId, tenantId, findings, others, ct);
             phase = metrics.ProcessingPhase("detection_alerts", phase);
 
@@ -101,7 +116,7 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             metrics.AlertsRaised("detection", raised.Count(k => k != AlertKind.MonitoredEvent));
             total += batch.Count;
             if (batch.Count == batchSize) batchSize = Math.Min(MaxBatch, batchSize * 2);
-            if (toAlert.Count > 0 || findings.Count > 0) feed.Publish(tenant.WorkspaceId);
+            if (alerted || findings.Count > 0) feed.Publish(tenant.WorkspaceId);
         }
     }
 }

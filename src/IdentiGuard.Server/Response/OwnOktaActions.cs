@@ -1,4 +1,3 @@
-using System.Text.Json;
 using IdentiGuard.Data;
 using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Data.Tenants;
@@ -17,16 +16,18 @@ public sealed class OwnOktaActions
     public const string Label = "IdentiGuard";
 
     /// <summary>The batch without IdentiGuard's own events (the events themselves stay stored and searchable).</summary>
-    public async Task<IReadOnlyList<StoredEvent>> WithoutOwnAsync(IdentiGuardDbContext db, Tenant tenant, IReadOnlyList<StoredEvent> batch, CancellationToken ct)
+    public async Task<IReadOnlyList<ParsedEvent>> WithoutOwnAsync(IdentiGuardDbContext db, Tenant tenant, IReadOnlyList<ParsedEvent> batch, CancellationToken ct)
     {
-        var candidates = new List<(StoredEvent Event, string? TransactionId)>(batch.Count);
+        var candidates = new List<(ParsedEvent Event, string? TransactionId)>(batch.Count);
         var own = new HashSet<long>();
         foreach (var e in batch)
         {
-            if (IsOwnActor(e.ActorId, tenant.ClientId)) { own.Add(e.Id); continue; }
-            var (clientId, transactionId) = ClientAndTransaction(e.Json);
-            if (IsOwnActor(clientId, tenant.ClientId)) { own.Add(e.Id); continue; }
-            candidates.Add((e, transactionId));
+            if (IsOwnActor(e.Stored.ActorId, tenant.ClientId) || IsOwnActor(e.Event.GetString("client.id"), tenant.ClientId))
+            {
+                own.Add(e.Stored.Id);
+                continue;
+            }
+            candidates.Add((e, e.Event.GetString("transaction.id")));
         }
         var transactionIds = candidates.Where(c => c.TransactionId is not null).Select(c => c.TransactionId!).Distinct().ToList();
         if (transactionIds.Count > 0)
@@ -35,29 +36,14 @@ public sealed class OwnOktaActions
                 .Where(a => a.TenantId == tenant.Id && a.OktaRequestId != null && transactionIds.Contains(a.OktaRequestId))
                 .Select(a => a.OktaRequestId!).Distinct().ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
             foreach (var (e, transactionId) in candidates)
-                if (transactionId is not null && ours.Contains(transactionId)) own.Add(e.Id);
+                if (transactionId is not null && ours.Contains(transactionId)) own.Add(e.Stored.Id);
         }
-        return own.Count == 0 ? batch : batch.Where(e => !own.Contains(e.Id)).ToList();
+        return own.Count == 0 ? batch : batch.Where(e => !own.Contains(e.Stored.Id)).ToList();
     }
 
     public static bool IsOwnActor(string? actorOrClientId, string? tenantClientId)
         => !string.IsNullOrEmpty(actorOrClientId) && string.Equals(actorOrClientId, tenantClientId, StringComparison.Ordinal);
-
-    private static (string? ClientId, string? TransactionId) ClientAndTransaction(string json)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            var root = doc.RootElement;
-            return (Text(root, "client", "id"), Text(root, "transaction", "id"));
-        }
-        catch (JsonException)
-        {
-            return (null, null);
-        }
-    }
-
-    private static string? Text(JsonElement root, string parent, string name)
-        => root.ValueKind == JsonValueKind.Object && root.TryGetProperty(parent, out var p) && p.ValueKind == JsonValueKind.Object
-            && p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 }
+
+/// <summary>A stored event with its parsed form, which the processing batch shares between the own-action check and the rules.</summary>
+public sealed record ParsedEvent(StoredEvent Stored, IdentiGuard.Detection.OktaEvent Event);
