@@ -26,6 +26,16 @@ public sealed class GroupCommitTests
         return (org, tenant.GetProperty("id").GetGuid(), org.App.WorkspaceId, org.Okta.Hooks.Single().AuthSchemeValue!);
     }
 
+    /// <summary>A connected tenant whose hook endpoint has acknowledged one delivery of these events.</summary>
+    private static async Task<(TestOrg Org, HttpClient Http)> DeliveredAsync(params string[] uuids)
+    {
+        var (org, tenantId, _, secret) = await ConnectedAsync();
+        var http = org.App.Anonymous();
+        using var delivered = await http.SendAsync(Delivery(tenantId, secret, uuids));
+        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        return (org, http);
+    }
+
     private static HttpRequestMessage Delivery(Guid tenantId, string secret, IEnumerable<string> uuids)
     {
         var body = JsonSerializer.Serialize(new
@@ -164,11 +174,9 @@ public sealed class GroupCommitTests
     [SqliteOnlyFact("it reads SQLite's database file apart from its write-ahead log.")]
     public async Task AcknowledgedEvents_ReachTheDatabaseFile_ThroughTheBackgroundCheckpoint()
     {
-        var (org, tenantId, _, secret) = await ConnectedAsync();
+        var (org, http) = await DeliveredAsync("ck-1", "ck-2");
         await using var _ = org;
-        using var http = org.App.Anonymous();
-        using var delivered = await http.SendAsync(Delivery(tenantId, secret, ["ck-1", "ck-2"]));
-        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        using var __ = http;
 
         // A copy of the database file alone holds only what was checkpointed out of the log. SQLite's own checkpoint
         // waits for thousands of pages, so two events get there only through the background checkpointer.
@@ -237,11 +245,9 @@ public sealed class GroupCommitTests
     [Fact]
     public async Task MetricsEndpoint_ExposesIdentiGuardMetersAfterADelivery()
     {
-        var (org, tenantId, _, secret) = await ConnectedAsync();
+        var (org, http) = await DeliveredAsync("m-1", "m-2");
         await using var _ = org;
-        using var http = org.App.Anonymous();
-        using var delivered = await http.SendAsync(Delivery(tenantId, secret, ["m-1", "m-2"]));
-        Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
+        using var __ = http;
         string[] expected =
         [
             "identiguard_hook_deliveries_total{otel_scope_name=\"IdentiGuard\",outcome=\"accepted\"}",
