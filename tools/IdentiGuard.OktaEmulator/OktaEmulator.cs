@@ -117,6 +117,22 @@ public sealed class OktaEmulator : IAsyncDisposable
         lock (_state.Sync) client.DeactivatedSecrets.Add(secret);
     }
 
+    /// <summary>An event hook someone else registered in the org (an admin, another integration), as if created in the Admin Console.</summary>
+    public string AddHook(string name, string uri, params string[] eventTypes)
+    {
+        lock (_state.Sync)
+        {
+            var now = _state.Time.GetUtcNow();
+            var hook = new EventHook
+            {
+                Id = Ids.HookId(), Name = name, Created = now, LastUpdated = now, EventTypes = [.. eventTypes],
+                Channel = new HookChannel(uri, [], "Authorization", "someone-else's-secret"),
+            };
+            _state.Hooks.Add(hook);
+            return hook.Id;
+        }
+    }
+
     public IReadOnlyList<EventHookSnapshot> Hooks
     {
         get { lock (_state.Sync) return _state.Hooks.Select(h => h.Snapshot()).ToList(); }

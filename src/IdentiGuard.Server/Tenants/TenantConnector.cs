@@ -122,7 +122,10 @@ public sealed partial class TenantConnector(OktaTokenClient tokens, EventHooksAp
         {
             if (HookTenantId(hook) is not { } owner) continue;
             if (owner == tenant.Id) own.Add(hook);
-            else if (!isOtherLiveTenant(owner)) await DeleteHookAsync(session, hook.Id!, ct); // a leftover of a removed tenant
+            // A leftover of a tenant removed from this IdentiGuard. Hooks of another installation (staging beside
+            // production, say) point at another address and are not ours to remove.
+            else if (!isOtherLiveTenant(owner) && string.Equals(hook.Channel.Config.Uri, host.Value.HookUriFor(owner), StringComparison.OrdinalIgnoreCase))
+                await DeleteHookAsync(session, hook.Id!, ct);
         }
 
         var result = new List<TenantHook>();

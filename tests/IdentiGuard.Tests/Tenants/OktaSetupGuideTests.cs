@@ -111,6 +111,23 @@ public sealed class OktaSetupGuideTests
     }
 
     [Fact]
+    public async Task AddingATenant_LeavesAnotherInstallationsHooksAlone_AndRemovesOnlyItsOwnLeftovers()
+    {
+        await using var org = await TestOrg.StartAsync();
+        var otherInstallation = org.Okta.AddHook("IdentiGuard", $"https://identiguard-staging.example.com/hooks/okta/{Guid.NewGuid():D}", "user.session.start");
+        var leftover = org.Okta.AddHook("IdentiGuard", $"{org.App.BaseUrl}/hooks/okta/{Guid.NewGuid():D}", "user.session.start");
+        var unrelated = org.Okta.AddHook("SIEM forwarder", "https://siem.example.com/okta", "user.session.start");
+
+        var tenant = await org.ConnectedTenantAsync();
+
+        var ids = org.Okta.Hooks.Select(h => h.Id).ToList();
+        Assert.Contains(otherInstallation, ids);
+        Assert.Contains(unrelated, ids);
+        Assert.DoesNotContain(leftover, ids);
+        Assert.Single(org.Okta.Hooks, h => h.Uri.EndsWith(tenant.GetProperty("id").GetGuid().ToString(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task DeletingATenant_DeactivatesAndDeletesItsHooksInOkta()
     {
         await using var org = await TestOrg.StartAsync();
