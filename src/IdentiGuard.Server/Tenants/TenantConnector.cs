@@ -21,7 +21,7 @@ public sealed partial class TenantConnector(OktaTokenClient tokens, EventHooksAp
     public const string HookName = "IdentiGuard";
 
     public async Task<ConnectOutcome> ConnectAsync(OktaSession session, Tenant tenant, string hookSecret, IReadOnlyList<string> hookEventTypes,
-        Func<Guid, bool> isOtherLiveTenant, CancellationToken ct)
+        Func<CancellationToken, Task<IReadOnlySet<Guid>>> liveTenants, CancellationToken ct)
     {
         try
         {
@@ -36,7 +36,7 @@ public sealed partial class TenantConnector(OktaTokenClient tokens, EventHooksAp
                 .Select(s => $"Optional scope {s} is not granted: {(s == OktaScopes.UsersManage ? "response actions (suspend user, clear sessions) are unavailable" : "user details are not enriched")}.")
                 .ToList();
 
-            var hooksOut = await EnsureHooksAsync(session, tenant, hookSecret, hookEventTypes, isOtherLiveTenant, ct);
+            var hooksOut = await EnsureHooksAsync(session, tenant, hookSecret, hookEventTypes, liveTenants, ct);
             var unverified = hooksOut.Where(h => h.VerificationStatus != "VERIFIED").ToList();
             if (unverified.Count > 0)
                 return Outcome(session, TenantStatus.VerificationFailed, VerificationRemedy(tenant, null), notices, hooksOut);
@@ -111,11 +111,14 @@ public sealed partial class TenantConnector(OktaTokenClient tokens, EventHooksAp
     }
 
     private async Task<List<TenantHook>> EnsureHooksAsync(OktaSession session, Tenant tenant, string hookSecret, IReadOnlyList<string> types,
-        Func<Guid, bool> isOtherLiveTenant, CancellationToken ct)
+        Func<CancellationToken, Task<IReadOnlySet<Guid>>> liveTenants, CancellationToken ct)
     {
         var uri = host.Value.HookUriFor(tenant.Id);
         var chunks = types.Chunk(MaxTypesPerHook).ToList();
         var existing = await hooks.ListAsync(session, ct);
+        // Read after the list: a tenant added concurrently saves its row before creating its hook, so any hook listed
+        // here belongs to a tenant this read sees.
+        var live = await liveTenants(ct);
 
         var own = new List<EventHook>();
         foreach (var hook in existing)
@@ -124,7 +127,7 @@ public sealed partial class TenantConnector(OktaTokenClient tokens, EventHooksAp
             if (owner == tenant.Id) own.Add(hook);
             // A leftover of a tenant removed from this IdentiGuard. Hooks of another installation (staging beside
             // production, say) point at another address and are not ours to remove.
-            else if (!isOtherLiveTenant(owner) && string.Equals(hook.Channel.Config.Uri, host.Value.HookUriFor(owner), StringComparison.OrdinalIgnoreCase))
+            else if (!live.Contains(owner) && string.Equals(hook.Channel.Config.Uri, host.Value.HookUriFor(owner), StringComparison.OrdinalIgnoreCase))
                 await DeleteHookAsync(session, hook.Id!, ct);
         }
 

@@ -119,10 +119,10 @@ public sealed class TenantService(
     {
         var session = new OktaSession(Credentials(tenant));
         var hookTypes = tenant.EventTypes.Where(catalog.IsHookEligible).ToList();
-        var otherTenants = await db.Tenants.IgnoreQueryFilters().Where(t => t.Id != tenant.Id).Select(t => t.Id).ToListAsync(ct);
-        var otherSet = otherTenants.ToHashSet();
+        async Task<IReadOnlySet<Guid>> LiveTenantsAsync(CancellationToken token)
+            => (await db.Tenants.IgnoreQueryFilters().Select(t => t.Id).ToListAsync(token)).ToHashSet();
 
-        var outcome = await connector.ConnectAsync(session, tenant, secrets.Unprotect(tenant.HookSecretProtected), hookTypes, otherSet.Contains, ct);
+        var outcome = await connector.ConnectAsync(session, tenant, secrets.Unprotect(tenant.HookSecretProtected), hookTypes, LiveTenantsAsync, ct);
         await activity.WriteOktaCallsAsync(tenant.WorkspaceId, tenant.Id, session, actor, ct);
 
         tenant.Status = outcome.Status;

@@ -128,6 +128,20 @@ public sealed class OktaSetupGuideTests
     }
 
     [Fact]
+    public async Task TenantsAddedTogetherForOneOrg_EachKeepItsHook()
+    {
+        await using var org = await TestOrg.StartAsync();
+        // Several workspaces' tenants for one org, added at once: none may take another's new hook for a leftover.
+        var clients = Enumerable.Range(0, 6).Select(_ => org.Okta.AddClient(OktaScopes.All.ToArray())).ToList();
+        var added = await Task.WhenAll(clients.Select(c => org.AddTenantAsync(c.ClientId, c.ClientSecret)));
+
+        Assert.All(added, a => Assert.Equal(HttpStatusCode.Created, a.Response.StatusCode));
+        Assert.All(added, a => Assert.Equal("Connected", a.Body.GetProperty("tenant").GetProperty("status").GetString()));
+        var hookUris = org.Okta.Hooks.Select(h => h.Uri).ToList();
+        Assert.All(added, a => Assert.Single(hookUris, u => u.EndsWith(a.Body.GetProperty("tenant").GetProperty("id").GetGuid().ToString(), StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task DeletingATenant_DeactivatesAndDeletesItsHooksInOkta()
     {
         await using var org = await TestOrg.StartAsync();
