@@ -117,7 +117,10 @@ public sealed class HostKillTests
             var alertsAt = DateTime.UtcNow;
             foreach (var attack in attacks) Assert.Single(alerts, a => Targets(a, attack));
             Assert.All(alerts, a => Assert.Equal(1, a.Count));
-            Assert.Contains(survivors, h => h.Output.Any(l => l.Contains(Activation())));
+            // The hosts' output is read asynchronously and lags under load: wait for the survivor's activation line.
+            var resumedOn = await TestOrg.EventuallyAsync(() => Task.FromResult(survivors.FirstOrDefault(h => h.Output.Any(l => l.Contains(Activation())))),
+                h => h is not null, TimeSpan.FromSeconds(30));
+            Assert.NotNull(resumedOn);
 
             // The poller kept its single writer: it polls after the kill, from a surviving host.
             var polledAfterKill = await TestOrg.EventuallyAsync(() => LastPolledAsync(database, tenantId), at => at > killedAt.AddSeconds(1), TimeSpan.FromSeconds(120));
