@@ -72,12 +72,12 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = time.GetUtcNow().UtcDateTime;
         var rows = new List<StoredEvent>();
-        var owners = new List<int>();
+        var sources = new List<(int Owner, IncomingEvent Event)>();
         for (var i = 0; i < requests.Count; i++)
             foreach (var e in requests[i].Events)
             {
                 rows.Add(Row(requests[i], e, e.Uuid, now));
-                owners.Add(i);
+                sources.Add((i, e));
             }
         if (rows.Count == 0 && requests.All(r => r.Audit is null)) return [.. requests.Select(_ => new StoreResult(0, 0))];
 
@@ -93,11 +93,13 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
             // Okta never reuses a uuid for different content, so other content under a stored uuid is a placeholder id
             // (Preview sample data): it is kept apart under a content-qualified key instead of being dropped.
             foreach (var i in collided)
-                if (storedJson[(rows[i].TenantId, rows[i].Uuid)] != rows[i].Json)
-                    qualified.Add((Row(requests[owners[i]], rows[i], Qualified(rows[i].Json, rows[i].Uuid)), owners[i]));
+            {
+                var (owner, e) = sources[i];
+                if (storedJson[(rows[i].TenantId, e.Uuid)] != e.Json) qualified.Add((Row(requests[owner], e, Qualified(e), now), owner));
+            }
         }
         var insertedQualified = await PreparedRows.InsertNewAsync(db, qualified.Select(q => q.Row).ToList(), EventColumns, ct);
-        for (var i = 0; i < rows.Count; i++) if (inserted[i]) stored[owners[i]]++;
+        for (var i = 0; i < rows.Count; i++) if (inserted[i]) stored[sources[i].Owner]++;
         for (var i = 0; i < qualified.Count; i++) if (insertedQualified[i]) stored[qualified[i].Owner]++;
 
         var results = requests.Select((r, i) => new StoreResult(stored[i], r.Events.Count - stored[i])).ToArray();
@@ -111,12 +113,6 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
     {
         WorkspaceId = request.WorkspaceId, TenantId = request.TenantId, Uuid = key, EventType = e.EventType, Published = e.Published, ReceivedAt = receivedAt,
         Source = request.Source, ActorId = e.ActorId, ActorAlternateId = e.ActorAlternateId, ClientIp = e.ClientIp, OutcomeResult = e.OutcomeResult, Json = e.Json,
-    };
-
-    private static StoredEvent Row(StoreRequest request, StoredEvent row, string key) => new()
-    {
-        WorkspaceId = request.WorkspaceId, TenantId = request.TenantId, Uuid = key, EventType = row.EventType, Published = row.Published, ReceivedAt = row.ReceivedAt,
-        Source = request.Source, ActorId = row.ActorId, ActorAlternateId = row.ActorAlternateId, ClientIp = row.ClientIp, OutcomeResult = row.OutcomeResult, Json = row.Json,
     };
 
     /// <summary>The stored JSON of the rows' (tenant, uuid) keys, read in the store's transaction.</summary>
@@ -135,9 +131,9 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
         return json;
     }
 
-    private static string Qualified(string json, string uuid)
+    private static string Qualified(IncomingEvent e)
     {
-        var key = $"{uuid}~{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)))[..16]}";
+        var key = $"{e.Uuid}~{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(e.Json)))[..16]}";
         return key.Length <= 100 ? key : key[^100..];
     }
 }

@@ -20,8 +20,7 @@ public static class PreparedRows
     {
         if (rows.Count == 0) return Task.CompletedTask;
         var shape = Shape<T>.Of(db, columns, []);
-        var sql = $"INSERT INTO {shape.Table} ({string.Join(", ", shape.Columns)}) VALUES ({string.Join(", ", shape.Placeholders)})";
-        return ExecuteAsync(db, sql, shape, rows, null, ct);
+        return ExecuteAsync(db, InsertSql(shape), shape, rows, null, ct);
     }
 
     /// <summary>
@@ -34,8 +33,7 @@ public static class PreparedRows
         var inserted = new bool[rows.Count];
         if (rows.Count == 0) return inserted;
         var shape = Shape<T>.Of(db, columns, []);
-        var sql = $"INSERT INTO {shape.Table} ({string.Join(", ", shape.Columns)}) VALUES ({string.Join(", ", shape.Placeholders)}) ON CONFLICT DO NOTHING";
-        await ExecuteAsync(db, sql, shape, rows, (row, affected) => inserted[row] = affected == 1, ct);
+        await ExecuteAsync(db, InsertSql(shape) + " ON CONFLICT DO NOTHING", shape, rows, (row, affected) => inserted[row] = affected == 1, ct);
         return inserted;
     }
 
@@ -53,6 +51,9 @@ public static class PreparedRows
         var sql = $"UPDATE {shape.Table} SET {set} WHERE {where}";
         return ExecuteAsync(db, sql, shape, rows, null, ct);
     }
+
+    private static string InsertSql<T>(Shape<T> shape) where T : class
+        => $"INSERT INTO {shape.Table} ({string.Join(", ", shape.Columns)}) VALUES ({string.Join(", ", shape.Placeholders)})";
 
     private static async Task ExecuteAsync<T>(DbContext db, string sql, Shape<T> shape, IReadOnlyCollection<T> rows, Action<int, int>? affected, CancellationToken ct) where T : class
     {
