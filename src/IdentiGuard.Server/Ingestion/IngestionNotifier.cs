@@ -8,10 +8,13 @@ namespace IdentiGuard.Server.Ingestion;
 /// <summary>
 /// Wakes a tenant's grain after its events were stored. Notifications coalesce: while the grain is processing, any
 /// number of new deliveries leave one "run again" mark, so a burst of deliveries costs one or two grain calls, not one each.
+/// A failed run is retried with a growing pause until one succeeds: the grain's host may have just died, or the
+/// database be briefly gone, and a quiet tenant sends no further delivery to try again.
 /// </summary>
-public sealed partial class IngestionNotifier(IGrainFactory grains, ILogger<IngestionNotifier> logger)
+public sealed partial class IngestionNotifier
 {
     private const int Idle = 0, Running = 1, RunAgain = 2;
+    internal static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(1), LongestRetry = TimeSpan.FromSeconds(30);
 
     private sealed class Signal
     {
@@ -19,6 +22,24 @@ public sealed partial class IngestionNotifier(IGrainFactory grains, ILogger<Inge
     }
 
     private readonly ConcurrentDictionary<Guid, Signal> signals = new();
+    private readonly Func<Guid, Task<int>> processPending;
+    private readonly TimeProvider time;
+    private readonly CancellationToken stopping;
+    private readonly ILogger logger;
+
+    public IngestionNotifier(IGrainFactory grains, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<IngestionNotifier> logger)
+        : this(tenantId => grains.GetGrain<ITenantGrain>(tenantId).ProcessPending(), time, lifetime.ApplicationStopping, logger)
+    {
+    }
+
+    /// <param name="processPending">Processes a tenant's pending events and returns how many (the grain call).</param>
+    internal IngestionNotifier(Func<Guid, Task<int>> processPending, TimeProvider time, CancellationToken stopping, ILogger logger)
+    {
+        this.processPending = processPending;
+        this.time = time;
+        this.stopping = stopping;
+        this.logger = logger;
+    }
 
     public void EventsStored(Guid tenantId)
     {
@@ -40,25 +61,46 @@ public sealed partial class IngestionNotifier(IGrainFactory grains, ILogger<Inge
     private async Task RunAsync(Guid tenantId, Signal signal)
     {
         await Task.Yield();
+        var retry = FirstRetry;
         while (true)
         {
-            var more = false;
+            bool more;
             try
             {
-                more = await grains.GetGrain<ITenantGrain>(tenantId).ProcessPending() >= TenantEventProcessor.MaxEventsPerCall;
+                more = await processPending(tenantId) >= TenantEventProcessor.MaxEventsPerCall;
+                retry = FirstRetry;
             }
             catch (Exception ex)
             {
-                // Stored events are never lost: the next delivery or the start-up sweep processes them.
-                ProcessingFailed(logger, ex, tenantId);
+                ProcessingFailed(logger, ex, tenantId, retry.TotalSeconds);
+                if (!await PauseAsync(retry))
+                {
+                    Volatile.Write(ref signal.State, Idle); // shutting down: the next start-up sweep processes them
+                    return;
+                }
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LongestRetry.Ticks));
+                more = true;
             }
             if (!more && Interlocked.CompareExchange(ref signal.State, Idle, Running) == Running) return;
             Volatile.Write(ref signal.State, Running);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Processing the stored events of tenant {TenantId} failed; they will be retried")]
-    private static partial void ProcessingFailed(ILogger logger, Exception ex, Guid tenantId);
+    private async Task<bool> PauseAsync(TimeSpan pause)
+    {
+        try
+        {
+            await Task.Delay(pause, time, stopping);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Processing the stored events of tenant {TenantId} failed; retrying in {RetrySeconds} s")]
+    private static partial void ProcessingFailed(ILogger logger, Exception ex, Guid tenantId, double retrySeconds);
 }
 
 /// <summary>At start-up, processes whatever was stored but not yet processed before the last stop.</summary>

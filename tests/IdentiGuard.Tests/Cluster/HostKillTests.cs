@@ -7,6 +7,7 @@ using IdentiGuard.OktaEmulator;
 using IdentiGuard.Server.Storage;
 using IdentiGuard.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Xunit.Abstractions;
 using EmulatedOkta = IdentiGuard.OktaEmulator.OktaEmulator;
 
 namespace IdentiGuard.Tests.Cluster;
@@ -16,7 +17,7 @@ namespace IdentiGuard.Tests.Cluster;
 /// PostgreSQL), during sustained deliveries from the Okta emulator through a failover load balancer. The CI version of
 /// scripts/failure-test.sh host-kill, which runs it longer (IDENTIGUARD_FAILURE_SECONDS) and prints its figures.
 /// </summary>
-public sealed class HostKillTests
+public sealed class HostKillTests(ITestOutputHelper output)
 {
     private static int Seconds(string variable, int fallback) => int.TryParse(Environment.GetEnvironmentVariable(variable), out var s) && s > 0 ? s : fallback;
 
@@ -135,9 +136,32 @@ public sealed class HostKillTests
                     $"killed {victim.Name}; all stored {(storedAt - killedAt).TotalSeconds:F0} s and all alerted {(alertsAt - killedAt).TotalSeconds:F0} s after the kill " +
                     $"(load ended {loadSeconds / 2.0:F0} s after it); processing resumed on {string.Join(",", survivors.Where(h => h.Output.Any(l => l.Contains(Activation()))).Select(h => h.Name))}\n");
         }
+        catch
+        {
+            ReportHosts(hosts);
+            throw;
+        }
         finally
         {
             foreach (var host in hosts) await host.DisposeAsync();
+        }
+    }
+
+    /// <summary>On failure, the hosts' warnings and last lines go to the test's output and their full logs to files.</summary>
+    private void ReportHosts(IEnumerable<ServerProcess> hosts)
+    {
+        foreach (var host in hosts)
+        {
+            var lines = host.Output.ToList();
+            var log = Path.Combine(Path.GetTempPath(), $"identiguard-hostkill-{host.Name}-{Environment.ProcessId}.log");
+            File.WriteAllLines(log, lines);
+            var warnings = lines.Select((line, i) => (line, i))
+                .Where(l => l.line.StartsWith("warn:", StringComparison.Ordinal) || l.line.StartsWith("fail:", StringComparison.Ordinal) || l.line.StartsWith("crit:", StringComparison.Ordinal))
+                .Select(l => l.i + 1 < lines.Count ? $"{l.line} {lines[l.i + 1].Trim()}" : l.line);
+            output.WriteLine($"--- {host.Name} ({lines.Count} lines, full log {log}) warnings and errors:");
+            foreach (var line in warnings.TakeLast(20)) output.WriteLine(line);
+            output.WriteLine($"--- {host.Name} last lines:");
+            foreach (var line in lines.TakeLast(30)) output.WriteLine(line);
         }
     }
 
