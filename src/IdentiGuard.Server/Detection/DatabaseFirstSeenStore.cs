@@ -10,11 +10,20 @@ namespace IdentiGuard.Server.Detection;
 /// First-seen history for one tenant: loaded once when the tenant's grain activates, kept in memory for the engine,
 /// and written back (changed entries only) in the same transaction as the alerts and the processing cursor.
 /// </summary>
+/// <remarks>
+/// Every sighting of a known value moves its LastSeen, which a busy tenant does hundreds of times a batch. The stored
+/// LastSeen is only moved once it lags by <see cref="LastSeenPrecision"/>: memory stays exact, and after a restart a
+/// value may look up to a minute older than it is, against histories of a day or more. New values and earlier
+/// FirstSeen times are always written.
+/// </remarks>
 internal sealed class DatabaseFirstSeenStore(Guid tenantId) : IFirstSeenStore
 {
+    public static readonly TimeSpan LastSeenPrecision = TimeSpan.FromMinutes(1);
+
     private readonly Dictionary<(string, string, string), FirstSeenEntry> entries = [];
     private readonly HashSet<(string, string, string)> dirty = [];
-    private readonly HashSet<(string, string, string)> stored = [];
+    /// <summary>What the database holds for each stored key.</summary>
+    private readonly Dictionary<(string, string, string), (DateTime FirstSeen, DateTime LastSeen)> stored = [];
 
     public async Task LoadAsync(IdentiGuardDbContext db, CancellationToken ct)
     {
@@ -23,7 +32,7 @@ internal sealed class DatabaseFirstSeenStore(Guid tenantId) : IFirstSeenStore
         {
             var key = (row.RuleId, row.Entity, row.Value);
             entries[key] = new FirstSeenEntry(row.RuleId, row.Entity, row.Value, row.FirstSeen, row.LastSeen);
-            stored.Add(key);
+            stored[key] = (row.FirstSeen, row.LastSeen);
         }
     }
 
@@ -33,6 +42,7 @@ internal sealed class DatabaseFirstSeenStore(Guid tenantId) : IFirstSeenStore
     {
         var key = (entry.RuleId, entry.Entity, entry.Value);
         entries[key] = entry;
+        if (stored.TryGetValue(key, out var saved) && entry.FirstSeen == saved.FirstSeen && entry.LastSeen - saved.LastSeen < LastSeenPrecision) return;
         dirty.Add(key);
     }
 
@@ -52,7 +62,7 @@ internal sealed class DatabaseFirstSeenStore(Guid tenantId) : IFirstSeenStore
         {
             var e = entries[key];
             var row = new FirstSeenValue { TenantId = tenantId, RuleId = Clip(e.RuleId), Entity = Clip(e.Entity), Value = Clip(e.Value), FirstSeen = e.FirstSeen, LastSeen = e.LastSeen };
-            (stored.Contains(key) ? updated : added).Add(row);
+            (stored.ContainsKey(key) ? updated : added).Add(row);
         }
         await PreparedRows.InsertAsync(db, added, [.. Keys, .. Times], ct);
         await PreparedRows.UpdateAsync(db, updated, Keys, Times, ct);
@@ -61,7 +71,7 @@ internal sealed class DatabaseFirstSeenStore(Guid tenantId) : IFirstSeenStore
     /// <summary>After a successful save, the staged entries are stored.</summary>
     public void Committed()
     {
-        stored.UnionWith(dirty);
+        foreach (var key in dirty) stored[key] = (entries[key].FirstSeen, entries[key].LastSeen);
         dirty.Clear();
     }
 
