@@ -1,3 +1,4 @@
+using System.Buffers;
 using IdentiGuard.Data.Activity;
 using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Server.Activity;
@@ -115,25 +116,51 @@ public static partial class HookEndpoints
     }
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is larger (chunked bodies have no Content-Length).</summary>
+    /// <remarks>
+    /// Okta states the length, so the body goes straight into one array of that size; Kestrel ends the body there.
+    /// Only a chunked body is gathered through a pooled buffer.
+    /// </remarks>
     private static async Task<byte[]?> ReadBodyAsync(HttpContext http, long limit, CancellationToken ct)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = limit + 1;
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
         try
         {
-            int read;
-            while ((read = await http.Request.Body.ReadAsync(chunk, ct)) > 0)
+            if (http.Request.ContentLength is { } length)
             {
-                if (buffer.Length + read > limit) return null;
-                buffer.Write(chunk, 0, read);
+                var body = new byte[length];
+                await http.Request.Body.ReadExactlyAsync(body, ct);
+                return body;
             }
+            return await ReadChunkedAsync(http.Request.Body, limit, ct);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return null;
         }
-        return buffer.ToArray();
+        catch (EndOfStreamException)
+        {
+            throw new BadHttpRequestException("the body ended before its Content-Length", StatusCodes.Status400BadRequest);
+        }
+    }
+
+    private static async Task<byte[]?> ReadChunkedAsync(Stream body, long limit, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > limit) return null;
+                buffer.Write(chunk, 0, read);
+            }
+            return buffer.ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused an event hook delivery for unknown tenant {TenantId} from {RemoteIp}")]
