@@ -115,8 +115,10 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             metrics.AlertsRaised("monitored_event", raised.Count(k => k == AlertKind.MonitoredEvent));
             metrics.AlertsRaised("detection", raised.Count(k => k != AlertKind.MonitoredEvent));
             total += batch.Count;
-            if (batch.Count == batchSize) batchSize = Math.Min(MaxBatch, batchSize * 2);
             if (alerted || findings.Count > 0) feed.Publish(tenant.WorkspaceId);
+            // A batch that was not full took everything pending; events stored since then notify the grain again.
+            if (batch.Count < batchSize) return total;
+            batchSize = Math.Min(MaxBatch, batchSize * 2);
         }
     }
 }
