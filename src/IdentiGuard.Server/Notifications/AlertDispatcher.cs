@@ -27,6 +27,7 @@ public sealed partial class AlertDispatcher(
     IOptions<IdentiGuardOptions> host, TimeProvider time, ILogger<AlertDispatcher> logger) : BackgroundService
 {
     private const int BatchSize = 100;
+    private static readonly TimeSpan MinPassInterval = TimeSpan.FromMilliseconds(200);
     private readonly string owner = $"{Environment.MachineName}/{Guid.NewGuid():N}";
     private readonly SemaphoreSlim wake = new(0, 1);
 
@@ -48,6 +49,9 @@ public sealed partial class AlertDispatcher(
                 }
                 try
                 {
+                    // New alerts wake the dispatcher many times a second under load; a short pause between passes lets
+                    // them gather into one routing transaction instead of a commit (and a write lock) each.
+                    await Task.Delay(MinPassInterval, time, stoppingToken);
                     await wake.WaitAsync(options.Value.PollInterval, stoppingToken);
                 }
                 catch (OperationCanceledException)
@@ -81,57 +85,99 @@ public sealed partial class AlertDispatcher(
 
     private async Task RouteNewAlertsAsync(CancellationToken ct)
     {
+        var since = ScanFrom();
         while (true)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
-            var since = time.GetUtcNow().UtcDateTime - options.Value.MaxAlertAge;
-            var alerts = await db.Alerts.IgnoreQueryFilters().AsNoTracking()
-                .Where(a => a.CreatedAt >= since && !db.AlertDispatches.Any(d => d.AlertId == a.Id))
-                .OrderBy(a => a.CreatedAt).Take(BatchSize).ToListAsync(ct);
+            List<Alert> alerts;
+            await using (var scope = scopes.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
+                alerts = await db.Alerts.IgnoreQueryFilters().AsNoTracking()
+                    .Where(a => a.CreatedAt >= since && !db.AlertDispatches.Any(d => d.AlertId == a.Id))
+                    .OrderBy(a => a.CreatedAt).Take(BatchSize).ToListAsync(ct);
+            }
             if (alerts.Count == 0) return;
-            var policy = scope.ServiceProvider.GetRequiredService<AlertNotificationPolicy>();
-            var routed = 0;
-            foreach (var alert in alerts)
-                if (await RouteAsync(alert, policy, ct)) routed++;
+            int routed;
+            try
+            {
+                routed = await RouteAsync(alerts, ct);
+            }
+            catch (Exception ex) when (alerts.Count > 1 && ex is not OperationCanceledException)
+            {
+                // One alert the database refuses must not hold back the others: route each on its own.
+                BatchRoutingFailed(logger, ex, alerts.Count);
+                routed = 0;
+                foreach (var alert in alerts) routed += await RouteAsync([alert], ct);
+            }
             if (alerts.Count < BatchSize || routed == 0) return;
         }
     }
 
-    /// <returns>False when another host routed the alert first.</returns>
-    private async Task<bool> RouteAsync(Alert alert, AlertNotificationPolicy policy, CancellationToken ct)
+    /// <summary>
+    /// Where a pass looks for unrouted alerts. Every alert of the last <see cref="NotificationOptions.MaxAlertAge"/> is
+    /// checked once a minute (and at start-up); the passes in between, which new alerts trigger many times a second,
+    /// check only the last <see cref="RecentWindow"/>. Checking a day of alerts on every pass made the dispatcher the
+    /// busiest reader of the database under a hundred busy tenants. An alert is created moments before its commit, so
+    /// the window misses one only if its commit took minutes, and the next full check routes it.
+    /// </summary>
+    private DateTime ScanFrom()
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (now < nextFullScanAt) return now - RecentWindow;
+        nextFullScanAt = now + FullScanInterval;
+        return now - options.Value.MaxAlertAge;
+    }
+
+    internal static readonly TimeSpan RecentWindow = TimeSpan.FromMinutes(2), FullScanInterval = TimeSpan.FromMinutes(1);
+    private DateTime nextFullScanAt = DateTime.MinValue;
+
+    /// <summary>
+    /// Routes the alerts in one transaction (one durable commit, not one per alert: under a busy Select All tenant
+    /// new alerts come by the hundred). The dispatch rows are the claims: every host routes new alerts, whoever inserts
+    /// an alert's row first routes it, and the others' inserts do nothing, with no failed statement to log.
+    /// </summary>
+    /// <returns>How many of the alerts this host routed (the rest another host routed first).</returns>
+    private async Task<int> RouteAsync(IReadOnlyList<Alert> alerts, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
+        var policy = scope.ServiceProvider.GetRequiredService<AlertNotificationPolicy>();
         var now = time.GetUtcNow().UtcDateTime;
-        var skip = await policy.SkipReasonAsync(db, alert, ct);
-        var dispatch = new AlertDispatch { AlertId = alert.Id, WorkspaceId = alert.WorkspaceId, DispatchedAt = now, SkippedReason = skip };
-        if (skip is null)
+        var workspaces = alerts.Select(a => a.WorkspaceId).Distinct().ToList();
+        var destinations = (await db.NotificationDestinations.IgnoreQueryFilters().AsNoTracking()
+            .Where(d => workspaces.Contains(d.WorkspaceId) && d.Enabled).ToListAsync(ct)).ToLookup(d => d.WorkspaceId);
+        var automatic = (await db.AutomaticResponses.IgnoreQueryFilters().AsNoTracking()
+            .Where(r => workspaces.Contains(r.WorkspaceId)).ToListAsync(ct)).ToLookup(r => (r.WorkspaceId, r.RuleId));
+
+        var dispatches = new List<AlertDispatch>(alerts.Count);
+        foreach (var alert in alerts)
         {
-            var destinations = await db.NotificationDestinations.IgnoreQueryFilters().AsNoTracking()
-                .Where(d => d.WorkspaceId == alert.WorkspaceId && d.Enabled).ToListAsync(ct);
-            foreach (var destination in destinations.Where(d => AlertNotificationPolicy.Routes(d, alert)))
-            {
+            var skip = await policy.SkipReasonAsync(db, alert, ct);
+            var deliveries = skip is null ? destinations[alert.WorkspaceId].Count(d => AlertNotificationPolicy.Routes(d, alert)) : 0;
+            dispatches.Add(new AlertDispatch { AlertId = alert.Id, WorkspaceId = alert.WorkspaceId, DispatchedAt = now, SkippedReason = skip, Deliveries = deliveries });
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var claimed = await PreparedRows.InsertNewAsync(db, dispatches, DispatchColumns, ct);
+        var routed = 0;
+        for (var i = 0; i < alerts.Count; i++)
+        {
+            if (!claimed[i]) continue;
+            routed++;
+            if (dispatches[i].SkippedReason is not null) continue;
+            var alert = alerts[i];
+            foreach (var destination in destinations[alert.WorkspaceId].Where(d => AlertNotificationPolicy.Routes(d, alert)))
                 db.NotificationDeliveries.Add(new NotificationDelivery
                 {
                     WorkspaceId = alert.WorkspaceId, DestinationId = destination.Id, AlertId = alert.Id,
                     Status = DeliveryStatus.Pending, CreatedAt = now, NextAttemptAt = now,
                 });
-                dispatch.Deliveries++;
-            }
-            var automatic = await db.AutomaticResponses.IgnoreQueryFilters().AsNoTracking()
-                .Where(r => r.WorkspaceId == alert.WorkspaceId && r.RuleId == alert.RuleId).ToListAsync(ct);
-            foreach (var rule in automatic) db.ResponseActions.Add(ResponseService.Automatic(alert, rule.Kind, now));
+            foreach (var rule in automatic[(alert.WorkspaceId, alert.RuleId)]) db.ResponseActions.Add(ResponseService.Automatic(alert, rule.Kind, now));
         }
-
-        // Every host routes new alerts. The dispatch row (keyed by alert) is the claim: whoever inserts it first routes
-        // the alert; the others' inserts do nothing, and they roll back, with no failed statement to log.
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var claimed = await PreparedRows.InsertNewAsync(db, [dispatch], DispatchColumns, ct);
-        if (!claimed[0]) return false;
+        if (routed == 0) return 0; // another host routed them all: roll back
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return true;
+        return routed;
     }
 
     private static readonly string[] DispatchColumns =
@@ -222,6 +268,9 @@ public sealed partial class AlertDispatcher(
         var delay = TimeSpan.FromTicks((long)Math.Min(o.RetryBaseDelay.Ticks * factor, o.RetryMaxDelay.Ticks));
         return delay;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Routing {Count} new alerts together failed; routing each on its own")]
+    private static partial void BatchRoutingFailed(ILogger logger, Exception ex, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert dispatch pass failed")]
     private static partial void PassFailed(ILogger logger, Exception ex);

@@ -128,6 +128,33 @@ public sealed class NotificationTests
     }
 
     [Fact]
+    public async Task ABurstOfAlerts_IsRoutedInBatches_EachAlertToItsDestinationOnce()
+    {
+        await using var receiver = await HttpReceiver.StartAsync();
+        await using var org = await TestOrg.StartAsync(Settings(receiver));
+        await org.ConnectedTenantAsync();
+        var webhook = await CreateDestinationAsync(org, new
+        {
+            name = "Suspensions", kind = "Webhook", url = receiver.BaseUrl + "/burst", signingSecret = SigningSecret, minSeverity = "Informational",
+            ruleIds = new[] { "user.lifecycle.suspend" },
+        });
+
+        // 150 admins: 150 alerts, more than one routing batch of 100.
+        const int admins = 150;
+        for (var i = 0; i < admins; i++) await org.Okta.EmitAsync(AdminSuspends($"burst-{i:D3}", $"admin{i:D3}@acme.example"));
+        await org.Okta.WhenDeliveriesIdleAsync();
+
+        await TestOrg.EventuallyAsync(() => Task.FromResult(receiver.At("/burst").Count), n => n >= admins, TimeSpan.FromSeconds(90));
+        await Task.Delay(1000);
+        var alertIds = receiver.At("/burst").Select(r => r.Json["alert"]!["id"]!.GetValue<Guid>()).ToList();
+        Assert.Equal(admins, alertIds.Count);
+        Assert.Equal(admins, alertIds.Distinct().Count());
+        var log = (await org.App.Api.GetFromJsonAsync<JsonElement>(org.App.WorkspacePath($"/notifications/destinations/{webhook}/deliveries?take=500"))).EnumerateArray().ToList();
+        Assert.Equal(admins, log.Count);
+        Assert.All(log, d => Assert.Equal("Delivered", d.GetProperty("status").GetString()));
+    }
+
+    [Fact]
     public async Task AFailingReceiver_IsRetriedWithBackoff_AndTheFailureIsVisibleInTheDeliveryLog()
     {
         await using var receiver = await HttpReceiver.StartAsync();
