@@ -17,9 +17,9 @@ dotnet tool restore >/dev/null
 dotnet build IdentiGuard.slnx -c Release -v q -nologo
 dotnet test IdentiGuard.slnx -c Release --no-build -v q -nologo -m:1 --logger "console;verbosity=minimal" "$@"
 
-# PostgreSQL parity: hooks, polling, detection, tenants and events end to end, each test app on its own
+# PostgreSQL parity: hooks, polling, detection, tenants, events and notifications end to end, each test app on its own
 # PostgreSQL database (tests that exercise SQLite itself skip with their reason).
-postgres_subset="FullyQualifiedName~IdentiGuard.Tests.Hooks|FullyQualifiedName~IdentiGuard.Tests.Polling|FullyQualifiedName~IdentiGuard.Tests.Detection.DetectionEndToEndTests|FullyQualifiedName~IdentiGuard.Tests.Tenants|FullyQualifiedName~IdentiGuard.Tests.Events.EventsExplorerTests"
+postgres_subset="FullyQualifiedName~IdentiGuard.Tests.Hooks|FullyQualifiedName~IdentiGuard.Tests.Polling|FullyQualifiedName~IdentiGuard.Tests.Detection.DetectionEndToEndTests|FullyQualifiedName~IdentiGuard.Tests.Tenants|FullyQualifiedName~IdentiGuard.Tests.Events.EventsExplorerTests|FullyQualifiedName~IdentiGuard.Tests.Detection.FirstSeenPersistenceTests|FullyQualifiedName~IdentiGuard.Tests.Notifications.NotificationTests|FullyQualifiedName~IdentiGuard.Tests.Notifications.NotificationDurabilityTests|FullyQualifiedName~IdentiGuard.Tests.Notifications.SuppressedAlertNotificationTests"
 echo "PostgreSQL parity run"
 IDENTIGUARD_TEST_DATABASE=PostgreSql dotnet test tests/IdentiGuard.Tests -c Release --no-build -v q -nologo \
   --logger "console;verbosity=minimal" --filter "$postgres_subset"

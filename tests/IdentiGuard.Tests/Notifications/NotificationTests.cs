@@ -124,7 +124,10 @@ public sealed class NotificationTests
         await Task.Delay(1000);
         Assert.Single(receiver.At("/hook"));
         Assert.Single(await DeliveriesAsync(org, webhook));
-        Assert.DoesNotContain(org.App.Logs.Lines, l => l.StartsWith("Error Microsoft.EntityFrameworkCore", StringComparison.Ordinal));
+        // Npgsql's migrator logs reading the not yet created history table of a fresh database as an error
+        // (npgsql/efcore.pg#3407); any other EF error is a failed routing insert.
+        Assert.DoesNotContain(org.App.Logs.Lines, l => l.StartsWith("Error Microsoft.EntityFrameworkCore", StringComparison.Ordinal)
+            && !l.Contains("__EFMigrationsHistory", StringComparison.Ordinal));
     }
 
     [Fact]
