@@ -150,11 +150,12 @@ public sealed partial class AlertDispatcher(
             .Where(r => workspaces.Contains(r.WorkspaceId)).ToListAsync(ct)).ToLookup(r => (r.WorkspaceId, r.RuleId));
 
         var dispatches = new List<AlertDispatch>(alerts.Count);
+        var routes = new List<List<NotificationDestination>>(alerts.Count);
         foreach (var alert in alerts)
         {
             var skip = await policy.SkipReasonAsync(db, alert, ct);
-            var deliveries = skip is null ? destinations[alert.WorkspaceId].Count(d => AlertNotificationPolicy.Routes(d, alert)) : 0;
-            dispatches.Add(new AlertDispatch { AlertId = alert.Id, WorkspaceId = alert.WorkspaceId, DispatchedAt = now, SkippedReason = skip, Deliveries = deliveries });
+            routes.Add(skip is null ? destinations[alert.WorkspaceId].Where(d => AlertNotificationPolicy.Routes(d, alert)).ToList() : []);
+            dispatches.Add(new AlertDispatch { AlertId = alert.Id, WorkspaceId = alert.WorkspaceId, DispatchedAt = now, SkippedReason = skip, Deliveries = routes[^1].Count });
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -166,7 +167,7 @@ public sealed partial class AlertDispatcher(
             routed++;
             if (dispatches[i].SkippedReason is not null) continue;
             var alert = alerts[i];
-            foreach (var destination in destinations[alert.WorkspaceId].Where(d => AlertNotificationPolicy.Routes(d, alert)))
+            foreach (var destination in routes[i])
                 db.NotificationDeliveries.Add(new NotificationDelivery
                 {
                     WorkspaceId = alert.WorkspaceId, DestinationId = destination.Id, AlertId = alert.Id,
