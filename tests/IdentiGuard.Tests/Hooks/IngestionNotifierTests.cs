@@ -1,4 +1,5 @@
 using IdentiGuard.Server.Ingestion;
+using IdentiGuard.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -67,6 +68,9 @@ public sealed class IngestionNotifierTests
     /// <summary>The notifier has started its n-th pause (advancing the clock before that would be lost).</summary>
     private Task WaitForPauseAsync(int n) => Eventually(() => clock.TimersCreated == n);
 
+    private static async Task Eventually(Func<bool> condition) =>
+        Assert.True(await TestOrg.EventuallyAsync(() => Task.FromResult(condition()), met => met), "The condition was not met in 10 s.");
+
     private sealed class CountingClock() : FakeTimeProvider(DateTimeOffset.UtcNow)
     {
         private int timersCreated;
@@ -78,16 +82,6 @@ public sealed class IngestionNotifierTests
             var timer = base.CreateTimer(callback, state, dueTime, period);
             Interlocked.Increment(ref timersCreated);
             return timer;
-        }
-    }
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("The condition was not met in 10 s.");
-            await Task.Delay(10);
         }
     }
 }
