@@ -103,7 +103,9 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
         builder.Entity<ActivityEntry>(e =>
         {
             e.HasIndex(a => new { a.WorkspaceId, a.At });
-            e.HasIndex(a => a.OktaRequestId);
+            // IdentiGuard's own Okta calls of a tenant by time (OwnOktaActions). Partial: most entries (one per hook
+            // delivery) have no request id and stay out of it.
+            e.HasIndex(a => new { a.TenantId, a.At, a.OktaRequestId }).HasFilter("\"OktaRequestId\" IS NOT NULL");
         });
         builder.Entity<SupportRequest>(e => e.HasIndex(s => s.Reference).IsUnique());
         builder.Entity<FirstSeenValue>(e =>

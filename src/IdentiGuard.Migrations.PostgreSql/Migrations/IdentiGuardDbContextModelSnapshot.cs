@@ -194,9 +194,10 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OktaRequestId");
-
                     b.HasIndex("WorkspaceId", "At");
+
+                    b.HasIndex("TenantId", "At", "OktaRequestId")
+                        .HasFilter("\"OktaRequestId\" IS NOT NULL");
 
                     b.ToTable("Activity");
                 });

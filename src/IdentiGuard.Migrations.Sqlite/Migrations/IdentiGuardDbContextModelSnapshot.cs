@@ -186,9 +186,10 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OktaRequestId");
-
                     b.HasIndex("WorkspaceId", "At");
+
+                    b.HasIndex("TenantId", "At", "OktaRequestId")
+                        .HasFilter("\"OktaRequestId\" IS NOT NULL");
 
                     b.ToTable("Activity");
                 });
