@@ -92,6 +92,8 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
         {
             e.HasIndex(a => new { a.TenantId, a.GroupKey }).IsUnique();
             e.HasIndex(a => new { a.WorkspaceId, a.LastSeen });
+            // One tenant's alerts, newest first (a tenant's alert list; an MSSP's workspace holds many tenants).
+            e.HasIndex(a => new { a.TenantId, a.LastSeen });
             e.HasMany(a => a.Events).WithOne().HasForeignKey(x => x.AlertId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<AlertEvent>(e =>

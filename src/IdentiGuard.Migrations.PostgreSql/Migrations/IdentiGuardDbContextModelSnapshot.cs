@@ -293,6 +293,8 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
                     b.HasIndex("TenantId", "GroupKey")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "LastSeen");
+
                     b.HasIndex("WorkspaceId", "AssigneeId");
 
                     b.HasIndex("WorkspaceId", "LastSeen");

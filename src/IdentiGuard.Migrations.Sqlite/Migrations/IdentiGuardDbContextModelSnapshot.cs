@@ -285,6 +285,8 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
                     b.HasIndex("TenantId", "GroupKey")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "LastSeen");
+
                     b.HasIndex("WorkspaceId", "AssigneeId");
 
                     b.HasIndex("WorkspaceId", "LastSeen");
