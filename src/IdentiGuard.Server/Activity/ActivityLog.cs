@@ -1,6 +1,7 @@
 using IdentiGuard.Data;
 using IdentiGuard.Data.Activity;
 using IdentiGuard.Server.Okta;
+using IdentiGuard.Server.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Activity;
@@ -14,7 +15,7 @@ public sealed record ActivityQuery(Guid? TenantId = null, string? Search = null,
 /// The per-workspace, append-only log of what IdentiGuard did and saw. Entries are only ever added; nothing in the
 /// product updates or deletes them (only a workspace purge does, with the workspace).
 /// </summary>
-public sealed class ActivityLog(IDbContextFactory<IdentiGuardDbContext> dbFactory, TimeProvider time)
+public sealed class ActivityLog(IDbContextFactory<IdentiGuardDbContext> dbFactory, WriteTurns turns, TimeProvider time)
 {
     public async Task WriteAsync(Guid workspaceId, Guid? tenantId, string action, ActivityOutcome outcome, string message,
         string? actor = null, string? actorIp = null, string? oktaRequestId = null, string? oktaErrorCode = null, CancellationToken ct = default,
@@ -39,7 +40,8 @@ public sealed class ActivityLog(IDbContextFactory<IdentiGuardDbContext> dbFactor
                 : failed ? $"{what} → {call.Status} {call.ErrorCode}: {call.ErrorSummary}" : $"{what} → {call.Status} in {call.Duration.TotalMilliseconds:0} ms";
             db.Activity.Add(Entry(workspaceId, tenantId, "okta.call", failed ? ActivityOutcome.Failure : ActivityOutcome.Success, message, actor, null, call.RequestId, call.ErrorCode));
         }
-        await db.SaveChangesAsync(ct);
+        // Every poll writes these: they take their turn at SQLite's write lock like the rest of the background writes.
+        await turns.WriteAsync(WriteTurns.Writer.Processing, () => db.SaveChangesAsync(ct));
     }
 
     /// <summary>Reads the current workspace's log (the context's workspace filter applies).</summary>

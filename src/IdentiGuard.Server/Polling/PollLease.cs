@@ -1,5 +1,6 @@
 using IdentiGuard.Data;
 using IdentiGuard.Data.Polling;
+using IdentiGuard.Server.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Polling;
@@ -13,7 +14,7 @@ public sealed record LeaseHandle(Guid TenantId, string Owner, long FencingToken,
 /// and every later write of the checkpoint is <c>UPDATE … WHERE FencingToken = mine</c>, so a stale poller's write
 /// affects no row and it stops.
 /// </summary>
-public sealed class PollLease(IDbContextFactory<IdentiGuardDbContext> dbFactory, TimeProvider time)
+public sealed class PollLease(IDbContextFactory<IdentiGuardDbContext> dbFactory, WriteTurns turns, TimeProvider time)
 {
     /// <summary>
     /// Creates the tenant's checkpoint if missing (polling then starts at <paramref name="startAt"/>) and takes the lease
@@ -35,12 +36,12 @@ public sealed class PollLease(IDbContextFactory<IdentiGuardDbContext> dbFactory,
         var token = row.FencingToken + 1;
         var expires = now + duration;
         // Compare-and-set on the token read above: of two simultaneous acquirers only one matches.
-        var updated = await db.PollCheckpoints.Where(c => c.TenantId == tenantId && c.FencingToken == row.FencingToken)
+        var updated = await Write(() => db.PollCheckpoints.Where(c => c.TenantId == tenantId && c.FencingToken == row.FencingToken)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(c => c.FencingToken, token)
                 .SetProperty(c => c.LeaseOwner, owner)
                 .SetProperty(c => c.LeaseExpiresAt, expires)
-                .SetProperty(c => c.UpdatedAt, now), ct);
+                .SetProperty(c => c.UpdatedAt, now), ct));
         return updated == 1 ? new LeaseHandle(tenantId, owner, token, expires) : null;
     }
 
@@ -57,7 +58,7 @@ public sealed class PollLease(IDbContextFactory<IdentiGuardDbContext> dbFactory,
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = Now;
         var expires = now + duration;
-        var updated = await Fenced(db, lease).ExecuteUpdateAsync(s => s.SetProperty(c => c.LeaseExpiresAt, expires).SetProperty(c => c.UpdatedAt, now), ct);
+        var updated = await Write(() => Fenced(db, lease).ExecuteUpdateAsync(s => s.SetProperty(c => c.LeaseExpiresAt, expires).SetProperty(c => c.UpdatedAt, now), ct));
         return updated == 1 ? lease with { ExpiresAt = expires } : null;
     }
 
@@ -76,12 +77,12 @@ public sealed class PollLease(IDbContextFactory<IdentiGuardDbContext> dbFactory,
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = Now;
         var expires = now + duration;
-        var updated = await Fenced(db, lease).ExecuteUpdateAsync(s => s
+        var updated = await Write(() => Fenced(db, lease).ExecuteUpdateAsync(s => s
             .SetProperty(c => c.NextUrl, nextUrl)
             .SetProperty(c => c.LastPolledAt, now)
             .SetProperty(c => c.EventsPolled, c => c.EventsPolled + events)
             .SetProperty(c => c.LeaseExpiresAt, expires)
-            .SetProperty(c => c.UpdatedAt, now), ct);
+            .SetProperty(c => c.UpdatedAt, now), ct));
         return updated == 1 ? lease with { ExpiresAt = expires } : null;
     }
 
@@ -90,14 +91,14 @@ public sealed class PollLease(IDbContextFactory<IdentiGuardDbContext> dbFactory,
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = Now;
-        return await Fenced(db, lease).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastPolledAt, now), ct) == 1;
+        return await Write(() => Fenced(db, lease).ExecuteUpdateAsync(s => s.SetProperty(c => c.LastPolledAt, now), ct)) == 1;
     }
 
     /// <summary>Lets the next poller take over at once (graceful stop); a fenced-off lease releases nothing.</summary>
     public async Task ReleaseAsync(LeaseHandle lease, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await Fenced(db, lease).ExecuteUpdateAsync(s => s.SetProperty(c => c.LeaseOwner, (string?)null).SetProperty(c => c.LeaseExpiresAt, (DateTime?)null), ct);
+        await Write(() => Fenced(db, lease).ExecuteUpdateAsync(s => s.SetProperty(c => c.LeaseOwner, (string?)null).SetProperty(c => c.LeaseExpiresAt, (DateTime?)null), ct));
     }
 
     /// <summary>The backfill row of the lease's tenant, writable only while the lease holds (the same fencing token).</summary>
@@ -123,6 +124,9 @@ public sealed class PollLease(IDbContextFactory<IdentiGuardDbContext> dbFactory,
         db.ChangeTracker.Clear();
         return await db.PollCheckpoints.AnyAsync(c => c.TenantId == tenantId, ct);
     }
+
+    /// <summary>The lease's writes take their turn at SQLite's write lock (<see cref="WriteTurns"/>), as processing does.</summary>
+    public Task<int> Write(Func<Task<int>> update) => turns.WriteAsync(WriteTurns.Writer.Processing, update);
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 }

@@ -225,14 +225,15 @@ public sealed partial class TenantPoller(
     {
         change(state);
         if (lease is null) return false;
-        var updated = await PollLease.FencedBackfill(db, lease).ExecuteUpdateAsync(s => s
+        var fenced = lease;
+        var updated = await leases.Write(() => PollLease.FencedBackfill(db, fenced).ExecuteUpdateAsync(s => s
             .SetProperty(b => b.NextUrl, state.NextUrl)
             .SetProperty(b => b.Pages, state.Pages)
             .SetProperty(b => b.Events, state.Events)
             .SetProperty(b => b.Reached, state.Reached)
             .SetProperty(b => b.Status, state.Status)
             .SetProperty(b => b.Error, state.Error)
-            .SetProperty(b => b.CompletedAt, state.CompletedAt), ct);
+            .SetProperty(b => b.CompletedAt, state.CompletedAt), ct));
         if (updated == 1) return true;
         LostLease(state.TenantId);
         return false;

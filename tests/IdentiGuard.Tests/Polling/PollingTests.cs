@@ -9,6 +9,7 @@ using IdentiGuard.Data.Ingestion;
 using IdentiGuard.Data.Polling;
 using IdentiGuard.OktaEmulator;
 using IdentiGuard.Server.Polling;
+using IdentiGuard.Server.Storage;
 using IdentiGuard.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -232,8 +233,8 @@ public sealed class PollingTests(ITestOutputHelper output)
         var clock = new ManualClock(DateTimeOffset.UtcNow);
         await using var scopeA = org.App.Services.CreateAsyncScope();
         await using var scopeB = org.App.Services.CreateAsyncScope();
-        var siloA = new PollLease(scopeA.ServiceProvider.GetRequiredService<IDbContextFactory<IdentiGuardDbContext>>(), clock);
-        var siloB = new PollLease(scopeB.ServiceProvider.GetRequiredService<IDbContextFactory<IdentiGuardDbContext>>(), clock);
+        var siloA = new PollLease(scopeA.ServiceProvider.GetRequiredService<IDbContextFactory<IdentiGuardDbContext>>(), scopeA.ServiceProvider.GetRequiredService<WriteTurns>(), clock);
+        var siloB = new PollLease(scopeB.ServiceProvider.GetRequiredService<IDbContextFactory<IdentiGuardDbContext>>(), scopeB.ServiceProvider.GetRequiredService<WriteTurns>(), clock);
         var duration = TimeSpan.FromSeconds(30);
         var start = clock.GetUtcNow().UtcDateTime;
 
