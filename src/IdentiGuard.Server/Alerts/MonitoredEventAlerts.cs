@@ -19,8 +19,8 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
     TimeProvider time)
 {
     /// <summary>
-    /// Adds new alerts to <paramref name="db"/> and stages changes to existing ones and evidence in
-    /// <paramref name="writes"/>; the caller saves both in one transaction, together with its cursor. The open alerts come
+    /// Stages new alerts, changes to existing ones and evidence in <paramref name="writes"/>, and history entries in
+    /// <paramref name="db"/>; the caller saves both in one transaction, together with its cursor. The open alerts come
     /// from the tenant's <paramref name="cache"/>, which this updates as it goes (the caller discards it if the save fails).
     /// </summary>
     public async Task ApplyAsync(IdentiGuardDbContext db, Guid workspaceId, Guid tenantId, IReadOnlyList<StoredEvent> events, AlertWrites writes,
@@ -33,7 +33,6 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
         var open = await cache.CoverAsync(db, tenantId, keys, events.Min(e => e.Published) - window, ct);
         var evidence = cache.EvidenceCounts;
         var active = await suppressions.LoadAsync(db, workspaceId, tenantId, ct);
-        var created = new HashSet<Alert>();
 
         foreach (var e in events)
         {
@@ -51,15 +50,13 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
                     GroupKey = $"event:{e.EventType}:{actor}:{e.Uuid}", FirstSeen = e.Published, LastSeen = e.Published, CreatedAt = now,
                     IsHistorical = e.Source == EventSource.Backfill, IsSuppressed = suppressedBy is not null,
                 };
-                db.Alerts.Add(alert);
-                created.Add(alert);
+                writes.Created(alert);
                 candidates.Add(alert);
                 if (suppressedBy is not null) db.AlertHistory.Add(Suppressed(alert, suppressedBy, now));
             }
             else
             {
-                // A new alert is inserted with its final values; only existing ones need their grouping columns written.
-                if (!created.Contains(alert)) writes.Changed(alert);
+                writes.Changed(alert);
                 if (alert.IsSuppressed && suppressedBy is null)
                 {
                     alert.IsSuppressed = false;

@@ -9,6 +9,7 @@ using System.Runtime.CompilerServices;
 using IdentiGuard.Server.Storage;
 using IdentiGuard.Server.Telemetry;
 using IdentiGuard.Data.Alerts;
+using IdentiGuard.Data.Tenants;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentiGuard.Server.Ingestion;
@@ -32,6 +33,8 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
     /// <summary>One call processes at most this many events, so a backlog never holds the grain past a call timeout.</summary>
     public const int MaxEventsPerCall = 10_000;
 
+    private static readonly string[] CursorColumns = [nameof(Tenant.ProcessedEventCursor), nameof(Tenant.LastDeliveryAt)];
+
     /// <param name="detection">The grain's detection state; replaced when missing or when the workspace's rules changed.</param>
     /// <returns>How many events were processed; <see cref="MaxEventsPerCall"/> means more may be pending.</returns>
     public async Task<int> ProcessPendingAsync(Guid tenantId, StrongBox<TenantDetection?> detection, CancellationToken ct)
@@ -44,7 +47,9 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
             // One connection for the batch's dozen commands rather than one pooled open and close each.
             await db.Database.OpenConnectionAsync(ct);
-            var tenant = await db.Tenants.IgnoreQueryFilters().FirstOrDefaultAsync(t => t.Id == tenantId, ct);
+            // Not tracked: only the cursor columns change (written below), and tracking the row meant snapshotting and
+            // comparing its monitored event types (every type with Select All) on every batch.
+            var tenant = await db.Tenants.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(t => t.Id == tenantId, ct);
             if (tenant is null) return total;
             scope.ServiceProvider.GetRequiredService<WorkspaceScope>().Enter(tenant.WorkspaceId);
 
@@ -97,14 +102,15 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             tenant.ProcessedEventCursor = batch[^1].Id;
             var lastHook = batch.Where(e => e.Source == EventSource.Hook).Select(e => (DateTime?)e.ReceivedAt).Max();
             if (lastHook > tenant.LastDeliveryAt || tenant.LastDeliveryAt is null && lastHook is not null) tenant.LastDeliveryAt = lastHook;
-            var raised = db.ChangeTracker.Entries<Alert>().Where(a => a.State == EntityState.Added).Select(a => a.Entity.Kind).ToList();
+            var detectionAlertsRaised = db.ChangeTracker.Entries<Alert>().Count(a => a.State == EntityState.Added);
             using (await turns.TakeAsync(WriteTurns.Writer.Processing))
             await using (var transaction = await db.Database.BeginTransactionAsync(ct))
             {
                 // Waiting for the database's write lock (SQLite has one, taken in turns with hook commits) is its own phase.
                 phase = metrics.ProcessingPhase("write_lock", phase);
-                await db.SaveChangesAsync(ct);
                 await alertWrites.SaveAsync(db, ct);
+                await db.SaveChangesAsync(ct);
+                await PreparedRows.UpdateAsync(db, [tenant], [nameof(Tenant.Id)], CursorColumns, ct);
                 await detection.Value.SaveStateAsync(db, ct);
                 await transaction.CommitAsync(ct);
             }
@@ -112,8 +118,8 @@ public sealed class TenantEventProcessor(IServiceScopeFactory scopes, MonitoredE
             metrics.ProcessingPhase("save", phase);
             var committedAt = time.GetUtcNow().UtcDateTime;
             metrics.EventsProcessed(batch.Count, batch.Select(e => committedAt - e.ReceivedAt));
-            metrics.AlertsRaised("monitored_event", raised.Count(k => k == AlertKind.MonitoredEvent));
-            metrics.AlertsRaised("detection", raised.Count(k => k != AlertKind.MonitoredEvent));
+            metrics.AlertsRaised("monitored_event", alertWrites.CreatedCount);
+            metrics.AlertsRaised("detection", detectionAlertsRaised);
             total += batch.Count;
             if (alerted || findings.Count > 0) feed.Publish(tenant.WorkspaceId);
             // A batch that was not full took everything pending; events stored since then notify the grain again.
