@@ -17,5 +17,11 @@ public sealed class PollCheckpoint
     public long FencingToken { get; set; }
     public DateTime? LastPolledAt { get; set; }
     public long EventsPolled { get; set; }
+    /// <summary>
+    /// The publish time of the newest event the poller has read, stored or already delivered by the hook (tenant
+    /// health shows the poller's lag from it). Kept here because finding it among the stored events meant walking back
+    /// through every hook event: all of a healthy tenant's, every minute.
+    /// </summary>
+    public DateTime? NewestPolledPublished { get; set; }
     public DateTime UpdatedAt { get; set; }
 }

@@ -681,6 +681,9 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<DateTime?>("NewestPolledPublished")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("NextUrl")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)");

@@ -669,6 +669,9 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("NewestPolledPublished")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("NextUrl")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT");

@@ -35,9 +35,8 @@ public sealed class TenantHealthService(
             .Select(h => new HookHealth(h.OktaHookId, h.Name, h.Status, h.VerificationStatus, IsActive(h) && IsVerified(h))).ToList();
 
         var checkpoint = await db.PollCheckpoints.AsNoTracking().Where(c => c.TenantId == tenantId)
-            .Select(c => new { c.LastPolledAt }).FirstOrDefaultAsync(ct);
-        // Newest by insertion order (the tenant/id index), not a scan of every published time.
-        var newestPolled = await events.Where(e => e.Source == EventSource.Poll).OrderByDescending(e => e.Id).Select(e => (DateTime?)e.Published).FirstOrDefaultAsync(ct);
+            .Select(c => new { c.LastPolledAt, c.NewestPolledPublished }).FirstOrDefaultAsync(ct);
+        var newestPolled = checkpoint?.NewestPolledPublished;
 
         // One grouped query: events per path per hour of arrival over the last 24 hours.
         var grouped = await events.Where(e => e.ReceivedAt >= dayAgo)

@@ -72,7 +72,8 @@ public sealed class PollLease(IDbContextFactory<IdentiGuardDbContext> dbFactory,
     /// Persists the next link after its page's events were stored, and extends the lease. Null when the lease was
     /// fenced off: nothing was written and the caller must stop polling.
     /// </summary>
-    public async Task<LeaseHandle?> SaveCheckpointAsync(LeaseHandle lease, string nextUrl, int events, TimeSpan duration, CancellationToken ct)
+    /// <param name="newestPublished">The newest publish time among the page's events (null for an empty page).</param>
+    public async Task<LeaseHandle?> SaveCheckpointAsync(LeaseHandle lease, string nextUrl, int events, DateTime? newestPublished, TimeSpan duration, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = Now;
@@ -81,6 +82,7 @@ public sealed class PollLease(IDbContextFactory<IdentiGuardDbContext> dbFactory,
             .SetProperty(c => c.NextUrl, nextUrl)
             .SetProperty(c => c.LastPolledAt, now)
             .SetProperty(c => c.EventsPolled, c => c.EventsPolled + events)
+            .SetProperty(c => c.NewestPolledPublished, c => newestPublished == null || c.NewestPolledPublished > newestPublished ? c.NewestPolledPublished : newestPublished)
             .SetProperty(c => c.LeaseExpiresAt, expires)
             .SetProperty(c => c.UpdatedAt, now), ct));
         return updated == 1 ? lease with { ExpiresAt = expires } : null;

@@ -138,7 +138,8 @@ public sealed partial class TenantPoller(
                 nextPollAt = time.GetUtcNow() + Options.MaxInterval;
                 return Outcome.Blocked;
             }
-            lease = await leases.SaveCheckpointAsync(lease!, result.NextUrl, events.Count, Options.LeaseDuration, ct);
+            var newest = events.Count == 0 ? (DateTime?)null : events.Max(e => e.Published);
+            lease = await leases.SaveCheckpointAsync(lease!, result.NextUrl, events.Count, newest, Options.LeaseDuration, ct);
             if (lease is null)
             {
                 LostLease(tenant.Id);

@@ -4,6 +4,7 @@ using System.Text.Json;
 using IdentiGuard.Data;
 using IdentiGuard.Data.Alerts;
 using IdentiGuard.Data.Ingestion;
+using IdentiGuard.OktaEmulator;
 using IdentiGuard.Server.Health;
 using IdentiGuard.Server.Okta;
 using IdentiGuard.Server.Retention;
@@ -62,6 +63,30 @@ public sealed class TenantHealthTests
         // Another workspace's id does not reveal the tenant.
         var other = await org.App.Api.GetAsync($"/api/workspaces/{Guid.NewGuid()}/tenants/{tenantId}/health");
         Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task NewestPolledEvent_IsTheNewestEventThePollerRead_EvenOneTheHookStoredFirst()
+    {
+        await using var org = await TestOrg.StartAsync(Settings());
+        var tenantId = (await org.ConnectedTenantAsync()).GetProperty("id").GetGuid();
+        var published = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await org.Okta.EmitAsync(LogEventFactory.Create(new LogEventSpec
+        {
+            EventType = "user.session.start", Actor = LogEventFactory.UserActor("00unewest", "newest@acme.example", "Newest Event"), Published = published,
+        }));
+
+        var health = await TestOrg.EventuallyAsync(() => HealthAsync(org, tenantId),
+            h => h.GetProperty("newestPolledPublished").ValueKind == JsonValueKind.String
+                && h.GetProperty("newestPolledPublished").GetDateTime() == published.UtcDateTime, TimeSpan.FromSeconds(30));
+        Assert.Equal(published.UtcDateTime, health.GetProperty("newestPolledPublished").GetDateTime());
+        Assert.True(health.GetProperty("pollerLag").ValueKind != JsonValueKind.Null, health.ToString());
+
+        // The hook stored it; the poller only read it again.
+        await using var scope = org.App.Services.CreateAsyncScope();
+        var stored = await scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>().Events.IgnoreQueryFilters()
+            .SingleAsync(e => e.TenantId == tenantId && e.ActorAlternateId == "newest@acme.example");
+        Assert.Equal(EventSource.Hook, stored.Source);
     }
 
     [Fact]

@@ -241,7 +241,7 @@ public sealed class PollingTests(ITestOutputHelper output)
         var a = await siloA.TryAcquireAsync(tenantId, "silo-a", duration, start, CancellationToken.None);
         Assert.NotNull(a);
         Assert.Null(await siloB.TryAcquireAsync(tenantId, "silo-b", duration, start, CancellationToken.None));
-        a = await siloA.SaveCheckpointAsync(a, "http://okta/api/v1/logs?after=1_1", 1, duration, CancellationToken.None);
+        a = await siloA.SaveCheckpointAsync(a, "http://okta/api/v1/logs?after=1_1", 1, null, duration, CancellationToken.None);
         Assert.NotNull(a);
 
         // A pauses past its lease (a GC pause, a partition): B acquires, which increments the fencing token.
@@ -250,10 +250,10 @@ public sealed class PollingTests(ITestOutputHelper output)
         Assert.NotNull(b);
         Assert.True(b.FencingToken > a.FencingToken);
 
-        Assert.Null(await siloA.SaveCheckpointAsync(a, "http://okta/api/v1/logs?after=2_2", 1, duration, CancellationToken.None));
+        Assert.Null(await siloA.SaveCheckpointAsync(a, "http://okta/api/v1/logs?after=2_2", 1, null, duration, CancellationToken.None));
         Assert.Null(await siloA.RenewAsync(a, duration, CancellationToken.None));
         Assert.Null(await siloA.TryAcquireAsync(tenantId, "silo-a", duration, start, CancellationToken.None));
-        Assert.NotNull(await siloB.SaveCheckpointAsync(b, "http://okta/api/v1/logs?after=3_3", 1, duration, CancellationToken.None));
+        Assert.NotNull(await siloB.SaveCheckpointAsync(b, "http://okta/api/v1/logs?after=3_3", 1, null, duration, CancellationToken.None));
 
         var checkpoint = await siloB.ReadAsync(tenantId, CancellationToken.None);
         Assert.Equal("http://okta/api/v1/logs?after=3_3", checkpoint!.NextUrl);
