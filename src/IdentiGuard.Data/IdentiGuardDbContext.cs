@@ -40,6 +40,7 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
     public DbSet<RuleSetting> RuleSettings => Set<RuleSetting>();
     public DbSet<CustomRule> CustomRules => Set<CustomRule>();
     public DbSet<PollCheckpoint> PollCheckpoints => Set<PollCheckpoint>();
+    public DbSet<ArrivalCount> ArrivalCounts => Set<ArrivalCount>();
     public DbSet<BackfillState> Backfills => Set<BackfillState>();
     public DbSet<AlertHistoryEntry> AlertHistory => Set<AlertHistoryEntry>();
     public DbSet<SavedAlertView> SavedAlertViews => Set<SavedAlertView>();
@@ -128,6 +129,11 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
             e.Property(r => r.FileName).HasMaxLength(200);
         });
 
+        builder.Entity<ArrivalCount>(e =>
+        {
+            e.HasKey(c => new { c.TenantId, c.Hour, c.Source });
+            e.HasOne<Tenant>().WithMany().HasForeignKey(c => c.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
         builder.Entity<PollCheckpoint>(e =>
         {
             e.HasKey(c => c.TenantId);

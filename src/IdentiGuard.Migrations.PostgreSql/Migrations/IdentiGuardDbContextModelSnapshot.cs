@@ -405,6 +405,25 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
                     b.ToTable("RuleSettings");
                 });
 
+            modelBuilder.Entity("IdentiGuard.Data.Ingestion.ArrivalCount", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime>("Hour")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.HasKey("TenantId", "Hour", "Source");
+
+                    b.ToTable("ArrivalCounts");
+                });
+
             modelBuilder.Entity("IdentiGuard.Data.Ingestion.StoredEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -1386,6 +1405,15 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
                     b.HasOne("IdentiGuard.Data.Alerts.Alert", null)
                         .WithMany("Events")
                         .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IdentiGuard.Data.Ingestion.ArrivalCount", b =>
+                {
+                    b.HasOne("IdentiGuard.Data.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -397,6 +397,25 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
                     b.ToTable("RuleSettings");
                 });
 
+            modelBuilder.Entity("IdentiGuard.Data.Ingestion.ArrivalCount", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("Hour")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "Hour", "Source");
+
+                    b.ToTable("ArrivalCounts");
+                });
+
             modelBuilder.Entity("IdentiGuard.Data.Ingestion.StoredEvent", b =>
                 {
                     b.Property<long>("Id")
@@ -1368,6 +1387,15 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
                     b.HasOne("IdentiGuard.Data.Alerts.Alert", null)
                         .WithMany("Events")
                         .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IdentiGuard.Data.Ingestion.ArrivalCount", b =>
+                {
+                    b.HasOne("IdentiGuard.Data.Tenants.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -38,15 +38,12 @@ public sealed class TenantHealthService(
             .Select(c => new { c.LastPolledAt, c.NewestPolledPublished }).FirstOrDefaultAsync(ct);
         var newestPolled = checkpoint?.NewestPolledPublished;
 
-        // One grouped query: events per path per hour of arrival over the last 24 hours.
-        var grouped = await events.Where(e => e.ReceivedAt >= dayAgo)
-            .GroupBy(e => new { e.Source, e.ReceivedAt.Year, e.ReceivedAt.Month, e.ReceivedAt.Day, e.ReceivedAt.Hour })
-            .Select(g => new { g.Key.Source, g.Key.Year, g.Key.Month, g.Key.Day, g.Key.Hour, Count = g.Count() })
-            .ToListAsync(ct);
-        var perHour = grouped
-            .Select(g => new HourlyCount(new DateTime(g.Year, g.Month, g.Day, g.Hour, 0, 0, DateTimeKind.Utc), g.Source, g.Count))
+        // Events per path per hour of arrival, as the store counted them: the current hour and the 23 before it.
+        var firstHour = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc).AddHours(-23);
+        var perHour = (await db.ArrivalCounts.AsNoTracking().Where(c => c.TenantId == tenantId && c.Hour >= firstHour).ToListAsync(ct))
+            .Select(c => new HourlyCount(c.Hour, c.Source, c.Count))
             .OrderBy(g => g.Hour).ThenBy(g => g.Source).ToList();
-        var hookLast24h = grouped.Where(g => g.Source == EventSource.Hook).Sum(g => (long)g.Count);
+        var hookLast24h = perHour.Where(g => g.Source == EventSource.Hook).Sum(g => (long)g.Count);
 
         var failures = await events.Where(e => e.EventType == DeliveryEventType && e.Published >= dayAgo && e.OutcomeResult != "SUCCESS")
             .OrderByDescending(e => e.Published).Take(50)

@@ -29,6 +29,8 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
          nameof(ActivityEntry.Message), nameof(ActivityEntry.OktaRequestId), nameof(ActivityEntry.OktaErrorCode), nameof(ActivityEntry.Actor), nameof(ActivityEntry.ActorIp),
          nameof(ActivityEntry.Before), nameof(ActivityEntry.After)];
 
+    private static readonly string[] ArrivalKeys = [nameof(ArrivalCount.TenantId), nameof(ArrivalCount.Hour), nameof(ArrivalCount.Source)];
+
     /// <summary>Keeps each existence query's parameter list well below every provider's limit.</summary>
     private const int LookupChunk = 500;
 
@@ -102,11 +104,23 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
         for (var i = 0; i < rows.Count; i++) if (inserted[i]) stored[sources[i].Owner]++;
         for (var i = 0; i < qualified.Count; i++) if (insertedQualified[i]) stored[qualified[i].Owner]++;
 
+        await PreparedRows.AddCountsAsync(db, ArrivalCounts(requests, stored, now), ArrivalKeys, [nameof(ArrivalCount.Count)], ct);
+
         var results = requests.Select((r, i) => new StoreResult(stored[i], r.Events.Count - stored[i])).ToArray();
         var audits = requests.Select((r, i) => r.Audit?.Invoke(results[i])).OfType<ActivityEntry>().ToList();
         await PreparedRows.InsertAsync(db, audits, ActivityColumns, ct);
         await transaction.CommitAsync(ct);
         return results;
+    }
+
+    /// <summary>The new events per tenant and path, in key order (two hosts' commits then lock the rows in one order).</summary>
+    private static List<ArrivalCount> ArrivalCounts(IReadOnlyList<StoreRequest> requests, int[] stored, DateTime now)
+    {
+        var hour = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
+        return requests.Select((r, i) => (r.TenantId, r.Source, Stored: stored[i])).Where(x => x.Stored > 0)
+            .GroupBy(x => (x.TenantId, x.Source))
+            .Select(g => new ArrivalCount { TenantId = g.Key.TenantId, Hour = hour, Source = g.Key.Source, Count = g.Sum(x => x.Stored) })
+            .OrderBy(c => c.TenantId).ThenBy(c => c.Source).ToList();
     }
 
     private static StoredEvent Row(StoreRequest request, IncomingEvent e, string key, DateTime receivedAt) => new()

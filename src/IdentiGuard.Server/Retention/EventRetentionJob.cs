@@ -59,6 +59,9 @@ public sealed partial class EventRetentionJob(
                 if (ids.Count < batch) break;
             }
         }
+        // Tenant health shows the last 24 hours of arrival counts; two days leave room for a late reader.
+        var countsBefore = now.AddDays(-2);
+        await db.ArrivalCounts.Where(c => c.Hour < countsBefore).ExecuteDeleteAsync(ct);
         if (total > 0) Deleted(logger, total);
         return total;
     }

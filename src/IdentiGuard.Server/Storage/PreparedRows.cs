@@ -38,6 +38,19 @@ public static class PreparedRows
     }
 
     /// <summary>
+    /// Inserts each row, or, when a row with the same <paramref name="keys"/> is stored, adds the row's
+    /// <paramref name="counters"/> to it (<c>ON CONFLICT … DO UPDATE</c>, atomic against concurrent writers).
+    /// </summary>
+    public static Task AddCountsAsync<T>(DbContext db, IReadOnlyCollection<T> rows, IReadOnlyList<string> keys, IReadOnlyList<string> counters, CancellationToken ct) where T : class
+    {
+        if (rows.Count == 0) return Task.CompletedTask;
+        var shape = Shape<T>.Of(db, [.. keys, .. counters], []);
+        var add = string.Join(", ", shape.Columns[keys.Count..].Select(c => $"{c} = {shape.Table}.{c} + excluded.{c}"));
+        var sql = $"{InsertSql(shape)} ON CONFLICT ({string.Join(", ", shape.Columns[..keys.Count])}) DO UPDATE SET {add}";
+        return ExecuteAsync(db, sql, shape, rows, null, ct);
+    }
+
+    /// <summary>
     /// Sets <paramref name="columns"/> of each row identified by its <paramref name="keys"/> (the primary key's
     /// properties); a row that no longer exists is skipped.
     /// </summary>

@@ -66,7 +66,7 @@ public sealed class TenantHealthTests
     }
 
     [Fact]
-    public async Task NewestPolledEvent_IsTheNewestEventThePollerRead_EvenOneTheHookStoredFirst()
+    public async Task NewestPolledEvent_IsTheNewestEventThePollerRead_AndEventsPerHourCountEachStoredEventOnce()
     {
         await using var org = await TestOrg.StartAsync(Settings());
         var tenantId = (await org.ConnectedTenantAsync()).GetProperty("id").GetGuid();
@@ -82,11 +82,17 @@ public sealed class TenantHealthTests
         Assert.Equal(published.UtcDateTime, health.GetProperty("newestPolledPublished").GetDateTime());
         Assert.True(health.GetProperty("pollerLag").ValueKind != JsonValueKind.Null, health.ToString());
 
-        // The hook stored it; the poller only read it again.
+        // Whichever path stored it first (usually the hook; the poller then only read it again), it is stored once.
         await using var scope = org.App.Services.CreateAsyncScope();
-        var stored = await scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>().Events.IgnoreQueryFilters()
-            .SingleAsync(e => e.TenantId == tenantId && e.ActorAlternateId == "newest@acme.example");
-        Assert.Equal(EventSource.Hook, stored.Source);
+        var events = await scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>().Events.IgnoreQueryFilters()
+            .Where(e => e.TenantId == tenantId).ToListAsync();
+        Assert.Single(events, e => e.ActorAlternateId == "newest@acme.example");
+
+        // Events per hour count every stored event once, under the path that stored it (duplicates not at all).
+        var counted = health.GetProperty("eventsPerHour").EnumerateArray()
+            .GroupBy(c => c.GetProperty("source").GetString()).ToDictionary(g => g.Key!, g => g.Sum(c => c.GetProperty("count").GetInt32()));
+        Assert.Equal(events.GroupBy(e => e.Source.ToString()).ToDictionary(g => g.Key, g => g.Count()), counted);
+        Assert.Equal(events.Count(e => e.Source == EventSource.Hook), health.GetProperty("hookEventsLast24h").GetInt64());
     }
 
     [Fact]
