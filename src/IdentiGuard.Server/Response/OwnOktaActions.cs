@@ -9,7 +9,8 @@ namespace IdentiGuard.Server.Response;
 /// Recognises what IdentiGuard itself did in Okta (hook changes, response actions, anything its service app calls), so
 /// it is labelled as IdentiGuard's and never raised as suspicious activity. An event is IdentiGuard's when its actor or
 /// <c>client.id</c> is the tenant's client id (Okta logs a service app's calls with the app as actor), or when its
-/// <c>transaction.id</c> is the <c>X-Okta-Request-Id</c> of a call IdentiGuard made (kept in the activity log).
+/// <c>transaction.id</c> is the <c>X-Okta-Request-Id</c> of a call IdentiGuard made for the tenant (kept in the
+/// activity log) and logged within <see cref="ClockMargin"/> of the event's publish time.
 /// </summary>
 public sealed class OwnOktaActions
 {
