@@ -12,4 +12,7 @@ public sealed class ArrivalCount
     public DateTime Hour { get; set; }
     public EventSource Source { get; set; }
     public int Count { get; set; }
+
+    /// <summary>The hour bucket of a UTC time: the one definition the store counts into and health reads by.</summary>
+    public static DateTime HourOf(DateTime utc) => new(utc.Year, utc.Month, utc.Day, utc.Hour, 0, 0, DateTimeKind.Utc);
 }

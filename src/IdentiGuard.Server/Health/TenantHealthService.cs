@@ -39,7 +39,7 @@ public sealed class TenantHealthService(
         var newestPolled = checkpoint?.NewestPolledPublished;
 
         // Events per path per hour of arrival, as the store counted them: the current hour and the 23 before it.
-        var firstHour = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc).AddHours(-23);
+        var firstHour = ArrivalCount.HourOf(now).AddHours(-23);
         var perHour = (await db.ArrivalCounts.AsNoTracking().Where(c => c.TenantId == tenantId && c.Hour >= firstHour).ToListAsync(ct))
             .Select(c => new HourlyCount(c.Hour, c.Source, c.Count))
             .OrderBy(g => g.Hour).ThenBy(g => g.Source).ToList();

@@ -116,7 +116,7 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
     /// <summary>The new events per tenant and path, in key order (two hosts' commits then lock the rows in one order).</summary>
     private static List<ArrivalCount> ArrivalCounts(IReadOnlyList<StoreRequest> requests, int[] stored, DateTime now)
     {
-        var hour = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
+        var hour = ArrivalCount.HourOf(now);
         return requests.Select((r, i) => (r.TenantId, r.Source, Stored: stored[i])).Where(x => x.Stored > 0)
             .GroupBy(x => (x.TenantId, x.Source))
             .Select(g => new ArrivalCount { TenantId = g.Key.TenantId, Hour = hour, Source = g.Key.Source, Count = g.Sum(x => x.Stored) })
