@@ -83,17 +83,30 @@ public sealed class TenantHealthTests
         Assert.True(health.GetProperty("pollerLag").ValueKind != JsonValueKind.Null, health.ToString());
 
         // Whichever path stored it first (usually the hook; the poller then only read it again), it is stored once.
-        await using var scope = org.App.Services.CreateAsyncScope();
-        var events = await scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>().Events.IgnoreQueryFilters()
-            .Where(e => e.TenantId == tenantId).ToListAsync();
+        // Events per hour count every stored event once, under the path that stored it (duplicates not at all). The
+        // org's own deliveries may still be committing: health and the stored events are read again until they settle.
+        await org.Okta.WhenDeliveriesIdleAsync();
+        var (settled, events) = await TestOrg.EventuallyAsync(async () => (Health: await HealthAsync(org, tenantId), Events: await StoredEventsAsync(org, tenantId)),
+            r => Counted(r.Health).SequenceEqual(BySource(r.Events)), TimeSpan.FromSeconds(10));
+        health = settled;
         Assert.Single(events, e => e.ActorAlternateId == "newest@acme.example");
-
-        // Events per hour count every stored event once, under the path that stored it (duplicates not at all).
-        var counted = health.GetProperty("eventsPerHour").EnumerateArray()
-            .GroupBy(c => c.GetProperty("source").GetString()).ToDictionary(g => g.Key!, g => g.Sum(c => c.GetProperty("count").GetInt32()));
-        Assert.Equal(events.GroupBy(e => e.Source.ToString()).ToDictionary(g => g.Key, g => g.Count()), counted);
+        Assert.Equal(BySource(events), Counted(health));
         Assert.Equal(events.Count(e => e.Source == EventSource.Hook), health.GetProperty("hookEventsLast24h").GetInt64());
     }
+
+    private static async Task<List<StoredEvent>> StoredEventsAsync(TestOrg org, Guid tenantId)
+    {
+        await using var scope = org.App.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>().Events.IgnoreQueryFilters().AsNoTracking()
+            .Where(e => e.TenantId == tenantId).ToListAsync();
+    }
+
+    private static SortedDictionary<string, int> BySource(IEnumerable<StoredEvent> events)
+        => new(events.GroupBy(e => e.Source.ToString()).ToDictionary(g => g.Key, g => g.Count()));
+
+    private static SortedDictionary<string, int> Counted(JsonElement health)
+        => new(health.GetProperty("eventsPerHour").EnumerateArray()
+            .GroupBy(c => c.GetProperty("source").GetString()!).ToDictionary(g => g.Key, g => g.Sum(c => c.GetProperty("count").GetInt32())));
 
     [Fact]
     public async Task HookDeactivatedInOkta_IsUnhealthy_AndRaisesOneHealthAlert()
