@@ -150,7 +150,9 @@ public sealed class NotificationTests
         await TestOrg.EventuallyAsync(() => Task.FromResult(receiver.At("/burst").Count), n => n >= admins, TimeSpan.FromSeconds(90));
         await Task.Delay(1000);
         var alertIds = receiver.At("/burst").Select(r => r.Json["alert"]!["id"]!.GetValue<Guid>()).ToList();
-        Assert.Equal(admins, alertIds.Count);
+        // It once received 35 of 150 on PostgreSQL in CI: if it fails again, the host's warnings say where they stopped.
+        Assert.True(alertIds.Count == admins, $"{alertIds.Count} of {admins} alerts reached the webhook. The host's warnings and errors:\n"
+            + string.Join("\n", org.App.Logs.Lines.Where(l => l.StartsWith("Warn", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal)).TakeLast(40)));
         Assert.Equal(admins, alertIds.Distinct().Count());
         var log = (await org.App.Api.GetFromJsonAsync<JsonElement>(org.App.WorkspacePath($"/notifications/destinations/{webhook}/deliveries?take=500"))).EnumerateArray().ToList();
         Assert.Equal(admins, log.Count);
