@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using IdentiGuard.Data;
 using IdentiGuard.OktaEmulator;
 using IdentiGuard.Server.Notifications;
 using IdentiGuard.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentiGuard.Tests.Notifications;
@@ -24,14 +26,17 @@ public sealed class NotificationTests
         ["IdentiGuard:Notifications:PagerDutyEventsUrl"] = receiver.BaseUrl + "/pagerduty/v2/enqueue",
     };
 
-    /// <summary>An admin suspends a user: a monitored event, so it raises an alert whose actor is the admin.</summary>
+    /// <summary>
+    /// An admin suspends a user: a monitored event, so it raises an alert whose actor is the admin. Published now: an
+    /// event published before the tenant was connected lies in the history window, and when the history import stores
+    /// it before the hook delivery does (under load it can), its alert is historical and notifies no one.
+    /// </summary>
     internal static JsonObject AdminSuspends(string uuid, string admin = "it.admin@acme.example") => LogEventFactory.Create(new LogEventSpec
     {
         EventType = "user.lifecycle.suspend",
         DisplayMessage = "Suspend Okta user",
         Actor = LogEventFactory.UserActor("00u1adm" + uuid.Length, admin, "IT Admin"),
         Targets = [LogEventFactory.Target("00u2bob", "User", "bob@acme.example", "Bob")],
-        Published = DateTimeOffset.UtcNow.AddSeconds(-5),
         Uuid = uuid,
     });
 
@@ -150,13 +155,24 @@ public sealed class NotificationTests
         await TestOrg.EventuallyAsync(() => Task.FromResult(receiver.At("/burst").Count), n => n >= admins, TimeSpan.FromSeconds(90));
         await Task.Delay(1000);
         var alertIds = receiver.At("/burst").Select(r => r.Json["alert"]!["id"]!.GetValue<Guid>()).ToList();
-        // It once received 35 of 150 on PostgreSQL in CI: if it fails again, the host's warnings say where they stopped.
-        Assert.True(alertIds.Count == admins, $"{alertIds.Count} of {admins} alerts reached the webhook. The host's warnings and errors:\n"
-            + string.Join("\n", org.App.Logs.Lines.Where(l => l.StartsWith("Warn", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal)).TakeLast(40)));
-        Assert.Equal(admins, alertIds.Distinct().Count());
         var log = (await org.App.Api.GetFromJsonAsync<JsonElement>(org.App.WorkspacePath($"/notifications/destinations/{webhook}/deliveries?take=500"))).EnumerateArray().ToList();
+        // It failed in CI with alerts that reached no one: say where they stopped.
+        if (alertIds.Count != admins) Assert.Fail($"{alertIds.Count} of {admins} alerts reached the webhook; {await RoutingAsync(org)}");
+        Assert.Equal(admins, alertIds.Distinct().Count());
         Assert.Equal(admins, log.Count);
         Assert.All(log, d => Assert.Equal("Delivered", d.GetProperty("status").GetString()));
+    }
+
+    /// <summary>How the app routed its alerts, read from its database.</summary>
+    private static async Task<string> RoutingAsync(TestOrg org)
+    {
+        await using var scope = org.App.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
+        var alerts = await db.Alerts.IgnoreQueryFilters().AsNoTracking().Select(a => new { a.Id, a.CreatedAt }).ToListAsync();
+        var dispatches = await db.AlertDispatches.IgnoreQueryFilters().AsNoTracking().ToListAsync();
+        var unrouted = alerts.Where(a => dispatches.All(d => d.AlertId != a.Id)).ToList();
+        return $"{alerts.Count} alerts raised, {dispatches.Count} routed ({string.Join(", ", dispatches.GroupBy(d => (d.Deliveries, d.SkippedReason)).Select(g => $"{g.Count()} to {g.Key.Deliveries} destination(s){(g.Key.SkippedReason is null ? "" : " skipped as " + g.Key.SkippedReason)}"))}), "
+            + $"{unrouted.Count} not routed (created {string.Join(", ", unrouted.Select(a => a.CreatedAt.ToString("O")).Distinct().Take(5))}; now {DateTime.UtcNow:O})";
     }
 
     [Fact]
