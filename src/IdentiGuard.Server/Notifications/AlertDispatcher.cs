@@ -43,8 +43,10 @@ public sealed partial class AlertDispatcher(
                 {
                     await RunOnceAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
+                    // Any failure, a stray cancellation included: an async loop that let one escape would end as
+                    // cancelled, which the host ignores without a word, and no alert would be sent again.
                     PassFailed(logger, ex);
                 }
                 try
@@ -193,8 +195,19 @@ public sealed partial class AlertDispatcher(
             .Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now && (d.LeaseExpiresAt == null || d.LeaseExpiresAt < now))
             .OrderBy(d => d.NextAttemptAt).Select(d => d.Id).Take(BatchSize).ToListAsync(ct);
         // A slow destination must not hold up the others: attempts run side by side, a few at a time.
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct },
-            async (id, token) => await SendOneAsync(id, token));
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (id, token) =>
+        {
+            try
+            {
+                await SendOneAsync(id, token);
+            }
+            catch (Exception ex) when (!token.IsCancellationRequested)
+            {
+                // Caught here, one attempt's failure (the database refusing its update, say) does not cancel the
+                // attempts beside it; its lease expires and a later pass tries it again.
+                AttemptFailed(logger, ex, id);
+            }
+        });
     }
 
     private async Task SendOneAsync(long deliveryId, CancellationToken ct)
@@ -275,6 +288,9 @@ public sealed partial class AlertDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert dispatch pass failed")]
     private static partial void PassFailed(ILogger logger, Exception ex);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt at notification delivery {DeliveryId} failed; it is tried again when its lease expires")]
+    private static partial void AttemptFailed(ILogger logger, Exception ex, long deliveryId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification delivery {DeliveryId} failed after {Attempts} attempts: {Error}")]
     private static partial void DeliveryFailed(ILogger logger, long deliveryId, int attempts, string? error);
