@@ -507,6 +507,9 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
 
                     b.HasKey("AlertId");
 
+                    b.HasIndex(new[] { "AlertId" }, "IX_AlertDispatches_Suppressed")
+                        .HasFilter("\"SkippedReason\" LIKE 'suppressed%'");
+
                     b.ToTable("AlertDispatches");
                 });
 

@@ -497,6 +497,9 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
 
                     b.HasKey("AlertId");
 
+                    b.HasIndex(new[] { "AlertId" }, "IX_AlertDispatches_Suppressed")
+                        .HasFilter("\"SkippedReason\" LIKE 'suppressed%'");
+
                     b.ToTable("AlertDispatches");
                 });
 

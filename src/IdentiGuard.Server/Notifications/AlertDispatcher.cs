@@ -16,7 +16,7 @@ namespace IdentiGuard.Server.Notifications;
 /// <list type="number">
 /// <item>routes alerts that have no <see cref="AlertDispatch"/> row yet: the row (unique by alert) is inserted in the same
 /// transaction as the alert's deliveries and queued automatic responses, so a crash loses nothing and two hosts cannot
-/// both route one alert;</item>
+/// both route one alert; an alert skipped as suppressed is routed once an unsuppressed event joins it;</item>
 /// <item>sends due deliveries, each under a short database lease, retrying failures with exponential backoff;</item>
 /// <item>runs queued automatic responses.</item>
 /// </list>
@@ -98,20 +98,44 @@ public sealed partial class AlertDispatcher(
                     .Where(a => a.CreatedAt >= since && !db.AlertDispatches.Any(d => d.AlertId == a.Id))
                     .OrderBy(a => a.CreatedAt).Take(BatchSize).ToListAsync(ct);
             }
-            if (alerts.Count == 0) return;
-            int routed;
-            try
-            {
-                routed = await RouteAsync(alerts, ct);
-            }
-            catch (Exception ex) when (alerts.Count > 1 && ex is not OperationCanceledException)
-            {
-                // One alert the database refuses must not hold back the others: route each on its own.
-                BatchRoutingFailed(logger, ex, alerts.Count);
-                routed = 0;
-                foreach (var alert in alerts) routed += await RouteAsync([alert], ct);
-            }
-            if (alerts.Count < BatchSize || routed == 0) return;
+            if (alerts.Count == 0) break;
+            var routed = await RouteBatchAsync(alerts, revealed: false, ct);
+            if (alerts.Count < BatchSize || routed == 0) break;
+        }
+        var revealed = await RevealedAsync(ct);
+        if (revealed.Count > 0) await RouteBatchAsync(revealed, revealed: true, ct);
+    }
+
+    /// <summary>
+    /// Alerts that were skipped as suppressed and that an event no suppression entry matches has since joined (the
+    /// alert is visible now): they are routed as if new, since what the analyst's exception let through is news.
+    /// </summary>
+    private async Task<List<Alert>> RevealedAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
+        // The same condition as the partial index that holds these rows, so a pass reads only them.
+        return await db.AlertDispatches.IgnoreQueryFilters().AsNoTracking()
+            .Where(d => EF.Functions.Like(d.SkippedReason!, SuppressedPattern))
+            .Join(db.Alerts.IgnoreQueryFilters().AsNoTracking().Where(a => !a.IsSuppressed), d => d.AlertId, a => a.Id, (d, a) => a)
+            .Take(BatchSize).ToListAsync(ct);
+    }
+
+    private const string SuppressedPattern = AlertNotificationPolicy.SuppressedReason + "%";
+
+    /// <summary>Routes the alerts together; if that fails, each on its own, so one the database refuses cannot hold back the others.</summary>
+    private async Task<int> RouteBatchAsync(List<Alert> alerts, bool revealed, CancellationToken ct)
+    {
+        try
+        {
+            return await RouteAsync(alerts, revealed, ct);
+        }
+        catch (Exception ex) when (alerts.Count > 1 && ex is not OperationCanceledException)
+        {
+            BatchRoutingFailed(logger, ex, alerts.Count);
+            var routed = 0;
+            foreach (var alert in alerts) routed += await RouteAsync([alert], revealed, ct);
+            return routed;
         }
     }
 
@@ -138,8 +162,10 @@ public sealed partial class AlertDispatcher(
     /// new alerts come by the hundred). The dispatch rows are the claims: every host routes new alerts, whoever inserts
     /// an alert's row first routes it, and the others' inserts do nothing, with no failed statement to log.
     /// </summary>
+    /// <param name="revealed">The alerts were skipped as suppressed and are visible now: their dispatch rows exist, and the
+    /// claim is changing a row's skip reason instead of inserting it.</param>
     /// <returns>How many of the alerts this host routed (the rest another host routed first).</returns>
-    private async Task<int> RouteAsync(IReadOnlyList<Alert> alerts, CancellationToken ct)
+    private async Task<int> RouteAsync(IReadOnlyList<Alert> alerts, bool revealed, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
@@ -161,7 +187,7 @@ public sealed partial class AlertDispatcher(
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var claimed = await PreparedRows.InsertNewAsync(db, dispatches, DispatchColumns, ct);
+        var claimed = revealed ? await ClaimRevealedAsync(db, dispatches, ct) : await PreparedRows.InsertNewAsync(db, dispatches, DispatchColumns, ct);
         var routed = 0;
         for (var i = 0; i < alerts.Count; i++)
         {
@@ -181,6 +207,21 @@ public sealed partial class AlertDispatcher(
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return routed;
+    }
+
+    /// <summary>Claims each revealed alert by rewriting its suppressed dispatch row; only one host's update matches.</summary>
+    private static async Task<bool[]> ClaimRevealedAsync(IdentiGuardDbContext db, List<AlertDispatch> dispatches, CancellationToken ct)
+    {
+        var claimed = new bool[dispatches.Count];
+        for (var i = 0; i < dispatches.Count; i++)
+        {
+            var d = dispatches[i];
+            claimed[i] = await db.AlertDispatches.IgnoreQueryFilters()
+                .Where(row => row.AlertId == d.AlertId && EF.Functions.Like(row.SkippedReason!, SuppressedPattern))
+                .ExecuteUpdateAsync(s => s.SetProperty(row => row.SkippedReason, d.SkippedReason).SetProperty(row => row.Deliveries, d.Deliveries)
+                    .SetProperty(row => row.DispatchedAt, d.DispatchedAt), ct) == 1;
+        }
+        return claimed;
     }
 
     private static readonly string[] DispatchColumns =

@@ -2,6 +2,7 @@ using IdentiGuard.Data;
 using IdentiGuard.Data.Activity;
 using IdentiGuard.Data.Alerts;
 using IdentiGuard.Data.Ingestion;
+using IdentiGuard.Data.Notifications;
 using IdentiGuard.Data.Polling;
 using IdentiGuard.Data.Tenants;
 using IdentiGuard.Data.Workspaces;
@@ -55,7 +56,7 @@ public sealed class MigrationTests
         Assert.Equal(migrations[..^1], await db.Database.GetAppliedMigrationsAsync());
 
         // Representative rows of the previous schema: a workspace with a connected tenant, its events, an alert with
-        // evidence, an activity entry and a poll checkpoint.
+        // evidence, skipped by the dispatcher as suppressed, an activity entry and a poll checkpoint.
         var now = new DateTime(2026, 11, 1, 12, 0, 0, DateTimeKind.Utc);
         var workspace = new Workspace { Id = Guid.NewGuid(), Name = "Upgrade", CreatedAt = now };
         var tenant = new Tenant
@@ -70,14 +71,6 @@ public sealed class MigrationTests
             ReceivedAt = now.AddSeconds(i + 1), Source = EventSource.Hook, ActorId = "00u1", ActorAlternateId = "alice@acme.com", ClientIp = "198.51.100.7",
             OutcomeResult = "SUCCESS", Json = $"{{\"uuid\":\"upgrade-{i}\"}}",
         }).ToList();
-        // Received within the last day: the arrival counts start from it.
-        var recentAt = DateTime.UtcNow.AddMinutes(-5);
-        recentAt = new DateTime(recentAt.Ticks - recentAt.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc);
-        var recent = new StoredEvent
-        {
-            Id = 4, WorkspaceId = workspace.Id, TenantId = tenant.Id, Uuid = "upgrade-recent", EventType = "user.session.start", Published = recentAt,
-            ReceivedAt = recentAt, Source = EventSource.Poll, Json = "{\"uuid\":\"upgrade-recent\"}",
-        };
         var alert = new Alert
         {
             Id = Guid.NewGuid(), WorkspaceId = workspace.Id, TenantId = tenant.Id, Kind = AlertKind.Detection, RuleId = "okta-mfa-push-fatigue",
@@ -90,9 +83,10 @@ public sealed class MigrationTests
         await MigrationDatabase.InsertAsync(db, workspace);
         await MigrationDatabase.InsertAsync(db, tenant);
         foreach (var e in events) await MigrationDatabase.InsertAsync(db, e);
-        await MigrationDatabase.InsertAsync(db, recent);
         await MigrationDatabase.InsertAsync(db, alert);
         foreach (var e in events) await MigrationDatabase.InsertAsync(db, new AlertEvent { AlertId = alert.Id, StoredEventId = e.Id });
+        var dispatch = new AlertDispatch { AlertId = alert.Id, WorkspaceId = workspace.Id, DispatchedAt = now, SkippedReason = $"suppressed (suppression {Guid.NewGuid()})" };
+        await MigrationDatabase.InsertAsync(db, dispatch);
         await MigrationDatabase.InsertAsync(db, activity);
         await MigrationDatabase.InsertAsync(db, checkpoint);
 
@@ -106,13 +100,12 @@ public sealed class MigrationTests
         Assert.Equal(tenant.EventTypes, storedTenant.EventTypes);
         Assert.Equal("Upgrade", (await db.Workspaces.AsNoTracking().SingleAsync()).Name);
         var storedEvents = await db.Events.IgnoreQueryFilters().AsNoTracking().OrderBy(e => e.Id).ToListAsync();
-        Assert.Equal(events.Append(recent).Select(e => (e.Uuid, e.Json, e.Published)), storedEvents.Select(e => (e.Uuid, e.Json, e.Published)));
-        var counts = await db.ArrivalCounts.AsNoTracking().ToListAsync();
-        var recentHour = new DateTime(recentAt.Year, recentAt.Month, recentAt.Day, recentAt.Hour, 0, 0, DateTimeKind.Utc);
-        Assert.Equal([(tenant.Id, recentHour, EventSource.Poll, 1)], counts.Select(c => (c.TenantId, c.Hour, c.Source, c.Count)));
+        Assert.Equal(events.Select(e => (e.Uuid, e.Json, e.Published)), storedEvents.Select(e => (e.Uuid, e.Json, e.Published)));
         var storedAlert = await db.Alerts.IgnoreQueryFilters().AsNoTracking().Include(a => a.Events).SingleAsync();
         Assert.Equal((alert.RuleId, alert.Severity, alert.Count, alert.LastSeen), (storedAlert.RuleId, storedAlert.Severity, storedAlert.Count, storedAlert.LastSeen));
         Assert.Equal(3, storedAlert.Events.Count);
+        var storedDispatch = await db.AlertDispatches.IgnoreQueryFilters().AsNoTracking().SingleAsync();
+        Assert.Equal((dispatch.AlertId, dispatch.SkippedReason), (storedDispatch.AlertId, storedDispatch.SkippedReason));
         Assert.Equal("req-1", (await db.Activity.IgnoreQueryFilters().AsNoTracking().SingleAsync()).OktaRequestId);
         var storedCheckpoint = await db.PollCheckpoints.AsNoTracking().SingleAsync();
         Assert.Equal((checkpoint.NextUrl, checkpoint.FencingToken), (storedCheckpoint.NextUrl, storedCheckpoint.FencingToken));
