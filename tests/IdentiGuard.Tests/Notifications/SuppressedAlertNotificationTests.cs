@@ -19,13 +19,7 @@ public sealed class SuppressedAlertNotificationTests
     {
         await using var receiver = await HttpReceiver.StartAsync();
         await using var org = await TestOrg.StartAsync(Settings(receiver));
-        await org.ConnectedTenantAsync();
-        var destination = await CreateDestinationAsync(org, new { name = "SOC Slack", kind = "Slack", url = receiver.BaseUrl + "/slack/T000/B000/XXXX", minSeverity = "Informational" });
-        var suppression = await org.App.Api.PostAsJsonAsync(org.App.WorkspacePath("/suppressions"), new
-        {
-            ruleId = "user.lifecycle.suspend", user = "quiet.admin@acme.example", reason = "Scheduled offboarding by the service desk", expiresAt = DateTime.UtcNow.AddDays(1),
-        });
-        Assert.Equal(HttpStatusCode.Created, suppression.StatusCode);
+        var (destination, _) = await SlackAndQuietAdminSuppressedAsync(org, receiver);
 
         await org.Okta.EmitAsync(AdminSuspends("suppressed-1", "quiet.admin@acme.example"));
         await org.Okta.EmitAsync(AdminSuspends("visible-1", "loud.admin@acme.example"));
@@ -53,14 +47,7 @@ public sealed class SuppressedAlertNotificationTests
     {
         await using var receiver = await HttpReceiver.StartAsync();
         await using var org = await TestOrg.StartAsync(Settings(receiver));
-        await org.ConnectedTenantAsync();
-        var destination = await CreateDestinationAsync(org, new { name = "SOC Slack", kind = "Slack", url = receiver.BaseUrl + "/slack/T000/B000/XXXX", minSeverity = "Informational" });
-        var created = await org.App.Api.PostAsJsonAsync(org.App.WorkspacePath("/suppressions"), new
-        {
-            ruleId = "user.lifecycle.suspend", user = "quiet.admin@acme.example", reason = "Offboarding this morning", expiresAt = DateTime.UtcNow.AddDays(1),
-        });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var suppressionId = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+        var (destination, suppressionId) = await SlackAndQuietAdminSuppressedAsync(org, receiver);
 
         await org.Okta.EmitAsync(AdminSuspends("quiet-1", "quiet.admin@acme.example"));
         await org.Okta.WhenDeliveriesIdleAsync();
@@ -82,6 +69,19 @@ public sealed class SuppressedAlertNotificationTests
         Assert.Null(routed.SkippedReason);
         Assert.Equal(1, routed.Deliveries);
         Assert.Equal(skipped.AlertId, Assert.Single(await DeliveriesAsync(org, destination)).GetProperty("alertId").GetGuid());
+    }
+
+    /// <summary>A connected tenant, a Slack destination for every alert, and quiet.admin's suspensions suppressed.</summary>
+    private static async Task<(Guid Destination, Guid Suppression)> SlackAndQuietAdminSuppressedAsync(TestOrg org, HttpReceiver receiver)
+    {
+        await org.ConnectedTenantAsync();
+        var destination = await CreateDestinationAsync(org, new { name = "SOC Slack", kind = "Slack", url = receiver.BaseUrl + "/slack/T000/B000/XXXX", minSeverity = "Informational" });
+        var created = await org.App.Api.PostAsJsonAsync(org.App.WorkspacePath("/suppressions"), new
+        {
+            ruleId = "user.lifecycle.suspend", user = "quiet.admin@acme.example", reason = "Scheduled offboarding by the service desk", expiresAt = DateTime.UtcNow.AddDays(1),
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (destination, (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid());
     }
 
     private sealed record Dispatch(Guid AlertId, bool IsSuppressed, string? SkippedReason, int Deliveries);
