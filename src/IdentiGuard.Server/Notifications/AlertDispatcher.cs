@@ -45,8 +45,8 @@ public sealed partial class AlertDispatcher(
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // Any failure, a stray cancellation included: an async loop that let one escape would end as
-                    // cancelled, which the host ignores without a word, and no alert would be sent again.
+                    // Any failure, a stray cancellation included: one that escaped would end this loop for good,
+                    // and nothing else sends alerts.
                     PassFailed(logger, ex);
                 }
                 try
