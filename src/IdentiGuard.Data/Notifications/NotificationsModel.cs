@@ -33,7 +33,7 @@ internal static class NotificationsModel
             e.Property(d => d.SkippedReason).HasMaxLength(200);
             // The alerts skipped because they were suppressed, which the dispatcher checks on every pass for one that
             // became visible: few rows, where a scan of every dispatch would grow with all alerts ever raised.
-            e.HasIndex(d => d.AlertId, "IX_AlertDispatches_Suppressed").HasFilter("\"SkippedReason\" LIKE 'suppressed%'");
+            e.HasIndex(d => d.AlertId, "IX_AlertDispatches_Suppressed").HasFilter($"\"SkippedReason\" LIKE '{AlertDispatch.SuppressedPattern}'");
             e.HasOne<Alert>().WithOne().HasForeignKey<AlertDispatch>(d => d.AlertId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<ResponseAction>(e =>

@@ -116,12 +116,10 @@ public sealed partial class AlertDispatcher(
         var db = scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>();
         // The same condition as the partial index that holds these rows, so a pass reads only them.
         return await db.AlertDispatches.IgnoreQueryFilters().AsNoTracking()
-            .Where(d => EF.Functions.Like(d.SkippedReason!, SuppressedPattern))
+            .Where(d => EF.Functions.Like(d.SkippedReason!, AlertDispatch.SuppressedPattern))
             .Join(db.Alerts.IgnoreQueryFilters().AsNoTracking().Where(a => !a.IsSuppressed), d => d.AlertId, a => a.Id, (d, a) => a)
             .Take(BatchSize).ToListAsync(ct);
     }
-
-    private const string SuppressedPattern = AlertNotificationPolicy.SuppressedReason + "%";
 
     /// <summary>Routes the alerts together; if that fails, each on its own, so one the database refuses cannot hold back the others.</summary>
     private async Task<int> RouteBatchAsync(List<Alert> alerts, bool revealed, CancellationToken ct)
@@ -217,7 +215,7 @@ public sealed partial class AlertDispatcher(
         {
             var d = dispatches[i];
             claimed[i] = await db.AlertDispatches.IgnoreQueryFilters()
-                .Where(row => row.AlertId == d.AlertId && EF.Functions.Like(row.SkippedReason!, SuppressedPattern))
+                .Where(row => row.AlertId == d.AlertId && EF.Functions.Like(row.SkippedReason!, AlertDispatch.SuppressedPattern))
                 .ExecuteUpdateAsync(s => s.SetProperty(row => row.SkippedReason, d.SkippedReason).SetProperty(row => row.Deliveries, d.Deliveries)
                     .SetProperty(row => row.DispatchedAt, d.DispatchedAt), ct) == 1;
         }

@@ -8,12 +8,6 @@ namespace IdentiGuard.Server.Notifications;
 public sealed class AlertNotificationPolicy
 {
     /// <summary>
-    /// How the skip reason of a suppressed alert begins. Such an alert is routed after all once an event no suppression
-    /// entry matches joins it (<see cref="AlertDispatcher"/>); a historical one never is.
-    /// </summary>
-    public const string SuppressedReason = "suppressed";
-
-    /// <summary>
     /// The one place that decides whether an alert notifies anyone: null when it should, else the reason it should not
     /// (kept on the dispatch record). A suppressed alert (an analyst's exception matched it) notifies no one and gets
     /// no automatic response.
@@ -23,7 +17,7 @@ public sealed class AlertNotificationPolicy
         _ = db;
         _ = ct;
         if (alert.IsHistorical) return Task.FromResult<string?>("historical (imported by backfill)");
-        if (alert.IsSuppressed) return Task.FromResult<string?>(alert.SuppressionId is { } entry ? $"{SuppressedReason} (suppression {entry})" : SuppressedReason);
+        if (alert.IsSuppressed) return Task.FromResult<string?>(alert.SuppressionId is { } entry ? $"{AlertDispatch.SuppressedReason} (suppression {entry})" : AlertDispatch.SuppressedReason);
         return Task.FromResult<string?>(null);
     }
 
