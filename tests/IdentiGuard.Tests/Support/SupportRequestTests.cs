@@ -45,16 +45,11 @@ public sealed class SupportRequestTests
     [Fact]
     public async Task ARequest_TheMailRelayRefuses_IsStillKept_AndSaysSendingFailed()
     {
-        // A port nobody listens on: the relay is down.
-        var closedPort = 0;
-        await using (var probe = SmtpReceiver.Start()) closedPort = probe.Port;
-        await using var org = await TestOrg.StartAsync(new Dictionary<string, string?>
-        {
-            ["IdentiGuard:Support:DestinationEmail"] = SupportDesk,
-            ["IdentiGuard:Support:Smtp:Host"] = "127.0.0.1",
-            ["IdentiGuard:Support:Smtp:Port"] = closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["IdentiGuard:Support:Smtp:UseStartTls"] = "false",
-        });
+        // The settings of a receiver that has stopped: a port nobody listens on, the relay is down.
+        Dictionary<string, string?> settings;
+        await using (var stopped = SmtpReceiver.Start()) settings = stopped.Settings();
+        settings["IdentiGuard:Support:DestinationEmail"] = SupportDesk;
+        await using var org = await TestOrg.StartAsync(settings);
         var tenantId = (await org.ConnectedTenantAsync()).GetProperty("id").GetGuid();
 
         var ticket = await SubmitAsync(org, tenantId);
