@@ -19,7 +19,7 @@ public sealed class TenantDetector
     private readonly Dictionary<string, ActiveBase[]> _index = new(StringComparer.OrdinalIgnoreCase);
     private readonly ActiveBase[] _unindexed;
     private readonly List<CorrState> _corrs = [];
-    private readonly Dictionary<string, DateTime> _seen = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Uuid, DateTime T)> _seen = [];
     private readonly Queue<(string Uuid, DateTime T)> _seenOrder = new();
     private readonly PriorityQueue<(CorrState Corr, string Group, string Uuid), long> _absenceDeadlines = new();
     private readonly Dictionary<(string RuleId, string Group), DateTime> _dedup = new();
@@ -127,11 +127,10 @@ public sealed class TenantDetector
         return on && configured;
     }
 
-    /// <summary>Runs one event through every active rule. Duplicates (same uuid) are ignored.</summary>
+    /// <summary>Runs one event through every active rule. Duplicates (same uuid and publish time, as a redelivery) are ignored.</summary>
     public IReadOnlyList<Finding> Observe(OktaEvent e)
     {
-        if (_seen.ContainsKey(e.Uuid)) return None;
-        _seen[e.Uuid] = e.Published;
+        if (!_seen.Add((e.Uuid, e.Published))) return None;
         _seenOrder.Enqueue((e.Uuid, e.Published));
         if (e.Published > _watermark) _watermark = e.Published;
         List<Finding>? findings = null;
@@ -297,7 +296,7 @@ public sealed class TenantDetector
         while (_seenOrder.TryPeek(out var head) && (head.T < seenHorizon || _seenOrder.Count > _settings.MaxSeenUuids))
         {
             _seenOrder.Dequeue();
-            _seen.Remove(head.Uuid);
+            _seen.Remove(head);
         }
     }
 

@@ -100,6 +100,15 @@ correlation:
     }
 
     [Fact]
+    public void A_uuid_reused_at_another_publish_time_is_another_event()
+    {
+        // A redelivery repeats the publish time; the host's store keys events the same way.
+        var d = T.Detector(T.Pack(Success));
+        Assert.Single(d.Observe(Login("SUCCESS", "a", 0, uuid: "same")));
+        Assert.Single(d.Observe(Login("SUCCESS", "a", 60, uuid: "same")));
+    }
+
+    [Fact]
     public void Alert_dedup_window_suppresses_repeats_per_group()
     {
         var pack = T.Pack(Success.Replace("level: low", "level: low\nidentiguard:\n  dedup: 1h"));

@@ -10,7 +10,7 @@ public enum EventSource
     Preview = 3,
 }
 
-/// <summary>A raw Okta LogEvent as received, unique per tenant by <see cref="Uuid"/>.</summary>
+/// <summary>A raw Okta LogEvent as received, unique per tenant by <see cref="Uuid"/> and <see cref="Published"/>.</summary>
 public sealed class StoredEvent : IWorkspaceOwned
 {
     /// <summary>Monotonic insertion order; the tenant grain's processing cursor.</summary>

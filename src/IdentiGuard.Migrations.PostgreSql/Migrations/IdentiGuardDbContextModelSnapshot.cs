@@ -479,10 +479,10 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("TenantId", "ReceivedAt");
 
-                    b.HasIndex("TenantId", "Uuid")
-                        .IsUnique();
-
                     b.HasIndex("WorkspaceId", "Published");
+
+                    b.HasIndex("TenantId", "Published", "Uuid")
+                        .IsUnique();
 
                     b.ToTable("Events");
                 });

@@ -469,10 +469,10 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "ReceivedAt");
 
-                    b.HasIndex("TenantId", "Uuid")
-                        .IsUnique();
-
                     b.HasIndex("WorkspaceId", "Published");
+
+                    b.HasIndex("TenantId", "Published", "Uuid")
+                        .IsUnique();
 
                     b.ToTable("Events");
                 });

@@ -23,10 +23,17 @@ public sealed class DetectionAlerts(SuppressionMatcher suppressions, IOptions<Al
         if (findings.Count == 0) return;
         var now = time.GetUtcNow().UtcDateTime;
         var byUuid = batch.GroupBy(e => e.Uuid).ToDictionary(g => g.Key, g => g.First());
-        var missing = findings.SelectMany(f => f.EventIds).Where(id => !byUuid.ContainsKey(id)).Distinct().ToList();
-        if (missing.Count > 0)
-            foreach (var e in await db.Events.AsNoTracking().Where(e => e.TenantId == tenantId && missing.Contains(e.Uuid)).ToListAsync(ct))
+        var reachingBack = findings.Where(f => f.EventIds.Any(id => !byUuid.ContainsKey(id))).ToList();
+        if (reachingBack.Count > 0)
+        {
+            // Evidence from earlier batches. A finding's events lie between its first and last seen, and bounding the
+            // publish time lets the (tenant, published, uuid) index find them instead of reading the tenant's events.
+            var missing = reachingBack.SelectMany(f => f.EventIds).Where(id => !byUuid.ContainsKey(id)).Distinct().ToList();
+            var (from, to) = (reachingBack.Min(f => f.FirstSeen), reachingBack.Max(f => f.LastSeen));
+            foreach (var e in await db.Events.AsNoTracking()
+                .Where(e => e.TenantId == tenantId && e.Published >= from && e.Published <= to && missing.Contains(e.Uuid)).ToListAsync(ct))
                 byUuid.TryAdd(e.Uuid, e);
+        }
         var active = await suppressions.LoadAsync(db, workspaceId, tenantId, ct);
 
         // One query for the batch's findings (not one each); group keys are unique per tenant.

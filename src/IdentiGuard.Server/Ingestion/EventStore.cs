@@ -17,8 +17,9 @@ public sealed record StoreResult(int Stored, int Duplicates);
 public sealed record StoreRequest(Guid WorkspaceId, Guid TenantId, IReadOnlyList<IncomingEvent> Events, EventSource Source, Func<StoreResult, ActivityEntry>? Audit = null);
 
 /// <summary>
-/// The one idempotent store every ingestion path feeds: events are unique per tenant by <c>uuid</c>, so whichever path
-/// brings an event first stores it and the others are counted as duplicates. Returns only after the commit is durable.
+/// The one idempotent store every ingestion path feeds: events are unique per tenant by <c>uuid</c> and publish time
+/// (a redelivery carries both), so whichever path brings an event first stores it and the others are counted as
+/// duplicates. Returns only after the commit is durable.
 /// Many requests can share one commit (<see cref="StoreBatchAsync"/>): each is deduplicated as if the earlier requests
 /// of the batch had been committed before it, so grouping changes the number of fsyncs, not the outcome.
 /// </summary>
@@ -64,8 +65,9 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
     }
 
     /// <summary>
-    /// Inserts every event under its uuid unless that uuid is stored; then sorts out the collisions, which are rare on
-    /// the hook path: the same content is a duplicate, other content is kept under a content-qualified key. Letting the
+    /// Inserts every event under its uuid unless that uuid is stored with the same publish time; then sorts out the
+    /// collisions, which are rare on the hook path: the same content is a duplicate, other content is kept under a
+    /// content-qualified key. Letting the
     /// unique index find the stored events spares the hook path a lookup query per commit. Events and activity entries
     /// go through prepared statements, since an EF statement per row was most of a commit's time under SQLite's lock.
     /// </summary>
@@ -97,7 +99,7 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
             foreach (var i in collided)
             {
                 var (owner, e) = sources[i];
-                if (storedJson[(rows[i].TenantId, e.Uuid)] != e.Json) qualified.Add((Row(requests[owner], e, Qualified(e), now), owner));
+                if (storedJson[(rows[i].TenantId, e.Published, e.Uuid)] != e.Json) qualified.Add((Row(requests[owner], e, Qualified(e), now), owner));
             }
         }
         var insertedQualified = await PreparedRows.InsertNewAsync(db, qualified.Select(q => q.Row).ToList(), EventColumns, ct);
@@ -129,18 +131,21 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
         Source = request.Source, ActorId = e.ActorId, ActorAlternateId = e.ActorAlternateId, ClientIp = e.ClientIp, OutcomeResult = e.OutcomeResult, Json = e.Json,
     };
 
-    /// <summary>The stored JSON of the rows' (tenant, uuid) keys, read in the store's transaction.</summary>
-    private static async Task<Dictionary<(Guid, string), string>> StoredJsonAsync(IdentiGuardDbContext db, IReadOnlyList<StoredEvent> rows, CancellationToken ct)
+    /// <summary>The stored JSON of the rows' (tenant, publish time, uuid) keys, read in the store's transaction.</summary>
+    private static async Task<Dictionary<(Guid, DateTime, string), string>> StoredJsonAsync(IdentiGuardDbContext db, IReadOnlyList<StoredEvent> rows, CancellationToken ct)
     {
-        var json = new Dictionary<(Guid, string), string>();
+        var json = new Dictionary<(Guid, DateTime, string), string>();
         foreach (var tenant in rows.GroupBy(r => r.TenantId))
-            foreach (var chunk in tenant.Select(r => r.Uuid).Distinct(StringComparer.Ordinal).Chunk(LookupChunk))
+            foreach (var chunk in tenant.DistinctBy(r => (r.Published, r.Uuid)).Chunk(LookupChunk))
             {
+                // Both lists narrow the index's range; the dictionary keeps only the exact pairs asked for.
+                var published = chunk.Select(r => r.Published).Distinct().ToList();
+                var uuids = chunk.Select(r => r.Uuid).Distinct(StringComparer.Ordinal).ToList();
                 var stored = await db.Events.IgnoreQueryFilters().AsNoTracking()
-                    .Where(e => e.TenantId == tenant.Key && chunk.Contains(e.Uuid))
-                    .Select(e => new { e.Uuid, e.Json })
+                    .Where(e => e.TenantId == tenant.Key && published.Contains(e.Published) && uuids.Contains(e.Uuid))
+                    .Select(e => new { e.Published, e.Uuid, e.Json })
                     .ToListAsync(ct);
-                foreach (var row in stored) json[(tenant.Key, row.Uuid)] = row.Json;
+                foreach (var row in stored) json[(tenant.Key, row.Published, row.Uuid)] = row.Json;
             }
         return json;
     }

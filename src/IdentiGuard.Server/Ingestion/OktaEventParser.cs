@@ -115,13 +115,16 @@ public static class OktaEventParser
         };
     }
 
-    /// <summary>ISO-8601 as Okta sends it, and <c>YYYY-MM-DD HH:MM:SS.fff…</c> as some exports do; no zone means UTC.</summary>
+    /// <summary>
+    /// ISO-8601 as Okta sends it, and <c>YYYY-MM-DD HH:MM:SS.fff…</c> as some exports do; no zone means UTC. Kept to
+    /// whole microseconds: PostgreSQL keeps no finer, and the publish time is part of an event's deduplication key, so
+    /// the time the store compares in memory must be the one every provider reads back.
+    /// </summary>
     public static DateTime? TryTime(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        return DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)
-            ? DateTime.SpecifyKind(time, DateTimeKind.Utc)
-            : null;
+        if (!DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var time)) return null;
+        return new DateTime(time.Ticks - time.Ticks % TimeSpan.TicksPerMicrosecond, DateTimeKind.Utc);
     }
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];

@@ -114,5 +114,16 @@ public sealed class MigrationTests
         // PostgreSQL's identity sequence has not moved).
         db.Events.Add(new StoredEvent { Id = 100, WorkspaceId = workspace.Id, TenantId = tenant.Id, Uuid = "after-upgrade", EventType = "user.session.start", Json = "{}" });
         await db.SaveChangesAsync();
+
+        // Events are keyed by tenant, publish time and uuid: a stored uuid at another time is another event, at the same
+        // time a duplicate the index refuses.
+        StoredEvent Upgrade1At(long id, DateTime published) => new()
+        {
+            Id = id, WorkspaceId = workspace.Id, TenantId = tenant.Id, Uuid = "upgrade-1", EventType = "user.session.start", Published = published, Json = "{}",
+        };
+        db.Events.Add(Upgrade1At(101, now.AddHours(1)));
+        await db.SaveChangesAsync();
+        db.Events.Add(Upgrade1At(102, events[0].Published));
+        await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
     }
 }

@@ -87,7 +87,11 @@ public sealed class DetectionEndToEndTests
         await org.RestartAppAsync();
         await SendAsync(org, [PushAttempt(60, "SUCCESS")]);
         var detections = await TestOrg.EventuallyAsync(() => DetectionsAsync(org), d => d.Any(a => a.GetProperty("ruleId").GetString() == "okta-mfa-push-fatigue-success"));
-        Assert.Single(detections, a => a.GetProperty("ruleId").GetString() == "okta-mfa-push-fatigue-success");
+        var fatigue = Assert.Single(detections, a => a.GetProperty("ruleId").GetString() == "okta-mfa-push-fatigue-success");
+        // The failures were stored and processed before the restart: the alert finds them in the store as its evidence.
+        var detail = await org.App.Api.GetFromJsonAsync<JsonElement>(org.App.WorkspacePath($"/alerts/{fatigue.GetProperty("id").GetGuid()}"));
+        Assert.Equal(new[] { 0, 10, 20, 30, 60 }.Select(second => PushAttempt(second, "SUCCESS")["uuid"]!.GetValue<string>()).Order(),
+            detail.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("uuid").GetString()!).Order());
 
         // A second restart replays the window again: still one alert.
         await org.RestartAppAsync();

@@ -142,7 +142,7 @@ public sealed class GroupCommitTests
     }
 
     [Fact]
-    public async Task ReusedUuid_SameContentIsADuplicate_OtherContentIsKeptUnderItsOwnKey()
+    public async Task ReusedUuid_SameContentIsADuplicate_OtherContentIsKeptUnderItsOwnKey_AnotherPublishTimeIsAnotherEvent()
     {
         var (org, tenantId, workspaceId, _) = await ConnectedAsync();
         await using var _ = org;
@@ -159,16 +159,21 @@ public sealed class GroupCommitTests
         // A later commit: both again, plus a third content under the same uuid.
         var second = await StoreAsync(Other("Preview sample one"), original, Other("Preview sample two"), Other("Preview sample two"));
 
+        // The same uuid published at another time: an event of its own (a redelivery repeats the publish time).
+        var later = await StoreAsync(original with { Published = original.Published.AddHours(1) });
+
         Assert.Equal((2, 1), (first.Stored, first.Duplicates));
         Assert.Equal((1, 3), (second.Stored, second.Duplicates));
+        Assert.Equal((1, 0), (later.Stored, later.Duplicates));
         await using var scope = org.App.Services.CreateAsyncScope();
         var rows = await scope.ServiceProvider.GetRequiredService<IdentiGuardDbContext>().Events.IgnoreQueryFilters()
-            .Where(e => e.TenantId == tenantId && e.Uuid.StartsWith("ru-1")).OrderBy(e => e.Id).Select(e => new { e.Uuid, e.Json }).ToListAsync();
-        Assert.Equal(3, rows.Count);
+            .Where(e => e.TenantId == tenantId && e.Uuid.StartsWith("ru-1")).OrderBy(e => e.Id).Select(e => new { e.Uuid, e.Json, e.Published }).ToListAsync();
+        Assert.Equal(4, rows.Count);
         Assert.Equal(("ru-1", original.Json), (rows[0].Uuid, rows[0].Json));
-        Assert.All(rows.Skip(1), r => Assert.Matches("^ru-1~[0-9a-f]{16}$", r.Uuid));
+        Assert.All(rows.Skip(1).Take(2), r => Assert.Matches("^ru-1~[0-9a-f]{16}$", r.Uuid));
         Assert.Contains("Preview sample one", rows[1].Json);
         Assert.Contains("Preview sample two", rows[2].Json);
+        Assert.Equal(("ru-1", original.Published.AddHours(1)), (rows[3].Uuid, rows[3].Published));
     }
 
     [SqliteOnlyFact("it reads SQLite's database file apart from its write-ahead log.")]

@@ -53,6 +53,16 @@ public sealed class OktaEventParserTests
         Assert.Equal(("Bob", (string?)null, (string?)null), (events[1].ActorAlternateId, events[1].ClientIp, events[1].OutcomeResult));
     }
 
+    [Fact]
+    public void A_publish_time_is_kept_to_the_microsecond_every_provider_stores()
+    {
+        var body = """{"data":{"events":[{"uuid":"u1","eventType":"user.session.start","published":"2026-11-29T09:59:58.1234567Z"}]}}""";
+        var published = OktaEventParser.ParseDelivery(Encoding.UTF8.GetBytes(body), Received).Events[0].Published;
+
+        Assert.Equal(new DateTime(2026, 11, 29, 9, 59, 58, 123, 456, DateTimeKind.Utc), published);
+        Assert.Equal(DateTimeKind.Utc, published.Kind);
+    }
+
     [Theory]
     [InlineData("{} {}")]
     [InlineData("[]")]

@@ -1,0 +1,38 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace IdentiGuard.Migrations.PostgreSql.Migrations
+{
+    /// <inheritdoc />
+    public partial class EventsKeyedByPublishTime : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Events_TenantId_Uuid",
+                table: "Events");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Events_TenantId_Published_Uuid",
+                table: "Events",
+                columns: new[] { "TenantId", "Published", "Uuid" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropIndex(
+                name: "IX_Events_TenantId_Published_Uuid",
+                table: "Events");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Events_TenantId_Uuid",
+                table: "Events",
+                columns: new[] { "TenantId", "Uuid" },
+                unique: true);
+        }
+    }
+}
