@@ -45,7 +45,7 @@ public sealed class MonitoredEventAlerts(EventSeverityClassifier severities, Eve
             {
                 alert = new Alert
                 {
-                    Id = Guid.NewGuid(), WorkspaceId = workspaceId, TenantId = tenantId, Kind = AlertKind.MonitoredEvent, RuleId = e.EventType,
+                    Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, TenantId = tenantId, Kind = AlertKind.MonitoredEvent, RuleId = e.EventType,
                     Title = TitleFor(e), Severity = severities.Classify(e.EventType), EventType = e.EventType, Actor = actor,
                     GroupKey = $"event:{e.EventType}:{actor}:{e.Uuid}", FirstSeen = e.Published, LastSeen = e.Published, CreatedAt = now,
                     IsHistorical = e.Source == EventSource.Backfill, IsSuppressed = suppressedBy is not null,

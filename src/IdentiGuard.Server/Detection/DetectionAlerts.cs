@@ -50,7 +50,7 @@ public sealed class DetectionAlerts(SuppressionMatcher suppressions, IOptions<Al
             {
                 alert = new Alert
                 {
-                    Id = Guid.NewGuid(), WorkspaceId = workspaceId, TenantId = tenantId, Kind = AlertKind.Detection, RuleId = finding.RuleId,
+                    Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, TenantId = tenantId, Kind = AlertKind.Detection, RuleId = finding.RuleId,
                     Title = Clip(finding.Title, 300), Severity = (AlertSeverity)(int)finding.Severity,
                     EventType = evidence.FirstOrDefault()?.EventType ?? "", Actor = Clip(ActorOf(finding, evidence), 200), GroupKey = groupKey,
                     FirstSeen = finding.FirstSeen, LastSeen = finding.LastSeen, CreatedAt = now,

@@ -71,7 +71,7 @@ public sealed partial class TenantHealthChecker(
             {
                 db.Alerts.Add(new Alert
                 {
-                    Id = Guid.NewGuid(), WorkspaceId = workspaceId, TenantId = health.TenantId, Kind = AlertKind.Detection,
+                    Id = Guid.CreateVersion7(), WorkspaceId = workspaceId, TenantId = health.TenantId, Kind = AlertKind.Detection,
                     RuleId = RulePrefix + reason.Key, Title = $"Tenant health: {title}", Severity = AlertSeverity.High,
                     EventType = "identiguard.health", Actor = "IdentiGuard", GroupKey = groupKey, Count = 1,
                     FirstSeen = now, LastSeen = now, CreatedAt = now, UpdatedAt = now, Explanation = explanation,
