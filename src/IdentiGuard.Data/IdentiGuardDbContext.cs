@@ -87,8 +87,6 @@ public sealed class IdentiGuardDbContext(DbContextOptions<IdentiGuardDbContext> 
             e.HasIndex(x => new { x.TenantId, x.Published, x.Uuid }).IsUnique();
             e.HasIndex(x => new { x.TenantId, x.Id });
             e.HasIndex(x => new { x.WorkspaceId, x.Published });
-            // Tenant health: events per path per hour of arrival.
-            e.HasIndex(x => new { x.TenantId, x.ReceivedAt });
             e.Property(x => x.Uuid).HasMaxLength(100);
             e.Property(x => x.EventType).HasMaxLength(200);
         });

@@ -477,8 +477,6 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("TenantId", "Id");
 
-                    b.HasIndex("TenantId", "ReceivedAt");
-
                     b.HasIndex("WorkspaceId", "Published");
 
                     b.HasIndex("TenantId", "Published", "Uuid")

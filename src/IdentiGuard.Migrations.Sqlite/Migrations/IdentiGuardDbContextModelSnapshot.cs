@@ -467,8 +467,6 @@ namespace IdentiGuard.Migrations.Sqlite.Migrations
 
                     b.HasIndex("TenantId", "Id");
 
-                    b.HasIndex("TenantId", "ReceivedAt");
-
                     b.HasIndex("WorkspaceId", "Published");
 
                     b.HasIndex("TenantId", "Published", "Uuid")

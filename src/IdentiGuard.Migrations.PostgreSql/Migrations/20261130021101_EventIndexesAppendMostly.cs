@@ -5,11 +5,15 @@
 namespace IdentiGuard.Migrations.PostgreSql.Migrations
 {
     /// <inheritdoc />
-    public partial class EventsKeyedByPublishTime : Migration
+    public partial class EventIndexesAppendMostly : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_Events_TenantId_ReceivedAt",
+                table: "Events");
+
             migrationBuilder.DropIndex(
                 name: "IX_Events_TenantId_Uuid",
                 table: "Events");
@@ -27,6 +31,11 @@ namespace IdentiGuard.Migrations.PostgreSql.Migrations
             migrationBuilder.DropIndex(
                 name: "IX_Events_TenantId_Published_Uuid",
                 table: "Events");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Events_TenantId_ReceivedAt",
+                table: "Events",
+                columns: new[] { "TenantId", "ReceivedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Events_TenantId_Uuid",
