@@ -67,9 +67,9 @@ public sealed class EventStore(IDbContextFactory<IdentiGuardDbContext> dbFactory
     /// <summary>
     /// Inserts every event under its uuid unless that uuid is stored with the same publish time; then sorts out the
     /// collisions, which are rare on the hook path: the same content is a duplicate, other content is kept under a
-    /// content-qualified key. Letting the
-    /// unique index find the stored events spares the hook path a lookup query per commit. Events and activity entries
-    /// go through prepared statements, since an EF statement per row was most of a commit's time under SQLite's lock.
+    /// content-qualified key. Letting the unique index find the stored events spares the hook path a lookup query per
+    /// commit. Events and activity entries go through prepared statements, since an EF statement per row was most of a
+    /// commit's time under SQLite's lock.
     /// </summary>
     private async Task<StoreResult[]> TryStoreAsync(IReadOnlyList<StoreRequest> requests, CancellationToken ct)
     {
