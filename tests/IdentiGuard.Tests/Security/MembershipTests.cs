@@ -67,6 +67,34 @@ public sealed class MembershipTests
     }
 
     [Fact]
+    public async Task Invitation_IsEMailedWithTheLinkThatWorks_ThroughTheConfiguredRelay()
+    {
+        await using var smtp = SmtpReceiver.Start();
+        await using var app = await IdentiGuardApp.StartAsync(smtp.Settings());
+        var email = $"invitee-{Guid.NewGuid():N}@example.com";
+        var response = await app.Api.PostAsJsonAsync(app.WorkspacePath("/invitations"), new { email, role = "Viewer" });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal($"E-mailed to {email}.", body.GetProperty("delivery").GetString());
+
+        var (recipients, message) = Assert.Single(smtp.Received);
+        Assert.Equal([email], recipients);
+        Assert.Equal("identiguard@acme.example", message.From.Mailboxes.Single().Address);
+        Assert.StartsWith("You are invited to the IdentiGuard workspace ", message.Subject);
+        var text = message.TextBody ?? "";
+        Assert.Contains("as Viewer", text);
+        var link = Regex.Match(text, @"https?://\S+/invitations/accept\?token=\S+").Value;
+        Assert.Equal(body.GetProperty("link").GetString(), link);
+
+        // The e-mailed link is the invitation: opening it and setting a password joins the workspace as a viewer.
+        using var browser = Browser(app);
+        var accepted = await AcceptAsync(browser, link, "a brand new password");
+        Assert.Equal($"/w/{app.WorkspaceId}/alerts", accepted.Headers.Location?.ToString());
+        var me = await browser.GetFromJsonAsync<JsonElement>(app.WorkspacePath());
+        Assert.Equal("Viewer", me.GetProperty("role").GetString());
+    }
+
+    [Fact]
     public async Task ExpiredOrWithdrawnInvitation_IsRefused_AndAddsNobody()
     {
         await using var app = await IdentiGuardApp.StartAsync();
